@@ -1,0 +1,49 @@
+"""Assembling a running bot from settings: content, database, engine. The CLI calls this; nothing
+is built at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.engine.content import Content
+from bot.engine.engine import Engine
+from bot.library.loader import load_library_or_raise
+from bot.storage import db
+from bot.storage.store import Store
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says what to do."""
+
+
+def load_content(settings: Settings, path: Path | None = None) -> Content:
+    """Load and check the library (ContentError lists every problem) and build its index."""
+    root = path or settings.content_path()
+    library = load_library_or_raise(root, str(root))
+    default = settings.locale.default
+    if default not in library.locales:
+        raise StartupError(
+            f"locale.default is '{default}' but {root} has no locales/{default}.yaml"
+        )
+    return Content.build(library, default, settings.matching.thresholds)
+
+
+def open_database(settings: Settings) -> DbEngine:
+    """Open the database; the embedded SQLite one is created and upgraded on first start."""
+    url = settings.database_url()
+    engine = db.open_engine(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        if not db.is_current(engine):
+            db.upgrade(engine)
+    elif not db.is_current(engine):
+        raise StartupError("the database schema is not up to date: run `civicbot db upgrade`")
+    return engine
+
+
+def build_engine(settings: Settings, content_path: Path | None = None) -> Engine:
+    content = load_content(settings, content_path)
+    return Engine(Store(open_database(settings)), content)

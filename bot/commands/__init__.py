@@ -1,0 +1,8 @@
+"""Subcommands of `civicbot`. Each module has `register(subparsers, common)`; the parser it adds
+sets `func` to a callable taking the parsed arguments and returning the exit code."""
+
+from types import ModuleType
+
+from bot.commands import chat, content, db
+
+COMMANDS: tuple[ModuleType, ...] = (chat, content, db,)

@@ -1,0 +1,38 @@
+"""`civicbot chat`: talk to the bot in the terminal (SQLite and the bundled content by default)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from bot.app import build_engine
+from bot.commands.common import guarded, settings_from
+from bot.identity import load_secret_key, user_key
+from bot.paths import data_dir
+from bot.transports.terminal import chat
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser("chat", parents=[common], help="talk to the bot in this terminal")
+    parser.add_argument("--content", metavar="DIR", help="content folder (e.g. a draft library)")
+    parser.set_defaults(func=guarded(run))
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    engine = build_engine(settings, Path(args.content) if args.content else None)
+    secret = load_secret_key(data_dir())
+    user = user_key(secret, "terminal", getpass.getuser())
+    return chat(engine, user, sys.stdin, sys.stdout, language=_language_hint())
+
+
+def _language_hint() -> str | None:
+    """The terminal's language (LANG=ru_RU.UTF-8 -> ru), as Telegram's language_code would be."""
+    value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = value.split(".", 1)[0].split("_", 1)[0].lower()
+    return code if code.isalpha() and code not in {"c", "posix"} else None

@@ -1,0 +1,134 @@
+"""Settings: one YAML file plus environment variables for secrets.
+
+Every setting has a default, so the bot runs with no file at all. Unknown keys and wrong types are
+errors that name the key, because a silently ignored typo in a config file is a bug in production.
+Secrets (the bot token, keys) never live in the file: only in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.library.yamlread import Problem, YamlRefused, format_path, read_yaml
+from bot.matching.types import Thresholds
+
+ENV_CONFIG = "CIVICBOT_CONFIG"
+ENV_DATABASE_URL = "CIVICBOT_DATABASE_URL"
+ENV_TOKEN = "CIVICBOT_TELEGRAM_TOKEN"  # noqa: S105 - the variable's name, not a secret
+ENV_SECRET_KEY = "CIVICBOT_SECRET_KEY"  # noqa: S105
+ENV_WEBHOOK_SECRET = "CIVICBOT_WEBHOOK_SECRET"  # noqa: S105
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ConfigError(Exception):
+    """The settings file or environment is wrong; the message names the file, line and key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class DatabaseSettings(_Section):
+    url: str | None = None
+
+
+class ContentSettings(_Section):
+    path: str | None = None
+
+
+class LocaleSettings(_Section):
+    default: str = "en"
+
+
+class WebhookSettings(_Section):
+    listen: str = "127.0.0.1"
+    port: Port = 8443
+    path: str = "/telegram"
+    url: str | None = None
+
+
+class TelegramSettings(_Section):
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook: WebhookSettings = WebhookSettings()
+
+
+class MatchingSettings(_Section):
+    answer_threshold: Score = Thresholds.answer
+    suggest_threshold: Score = Thresholds.suggest
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(answer=self.answer_threshold, suggest=self.suggest_threshold)
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    content: ContentSettings = ContentSettings()
+    locale: LocaleSettings = LocaleSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    matching: MatchingSettings = MatchingSettings()
+
+    def database_url(self, environ: Mapping[str, str] | None = None) -> str:
+        """The SQLAlchemy URL: env override, then the file, then SQLite in the data folder."""
+        from bot.paths import data_dir
+
+        env = os.environ if environ is None else environ
+        url = env.get(ENV_DATABASE_URL) or self.database.url
+        if not url:
+            return f"sqlite:///{data_dir() / 'civicbot.sqlite3'}"
+        return normalise_database_url(url)
+
+    def content_path(self) -> Path:
+        from bot.paths import bundled_content
+
+        return Path(self.content.path).expanduser() if self.content.path else bundled_content()
+
+
+def normalise_database_url(url: str) -> str:
+    """Plain `postgresql://` URLs use the psycopg (3) driver the project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `path`, else $CIVICBOT_CONFIG, else the defaults."""
+    env = os.environ if environ is None else environ
+    chosen = path or env.get(ENV_CONFIG)
+    if not chosen:
+        return Settings()
+    file = Path(chosen).expanduser()
+    if not file.is_file():
+        raise ConfigError(f"{chosen}: settings file not found")
+    try:
+        data, positions = read_yaml(file, chosen)
+    except YamlRefused as refused:
+        raise ConfigError(str(refused.problem)) from None
+    if data is None:
+        return Settings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{chosen}:1: expected a mapping of settings")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        from bot.library.loader import locate
+
+        lines = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line, col = locate(positions, loc)
+            message = {
+                "extra_forbidden": "unknown setting",
+                "missing": "required setting is missing",
+            }.get(error["type"], str(error["msg"]))
+            lines.append(str(Problem(chosen, line, col, format_path(loc), message)))
+        raise ConfigError("\n".join(lines)) from None

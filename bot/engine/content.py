@@ -1,0 +1,27 @@
+"""The content a running bot serves: the library, its interface texts and its claim matcher.
+
+They are built together and swapped together, so a reload never pairs a new library with an old
+index. The engine reads one snapshot per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.library.library import Library
+from bot.matching import Matcher, Thresholds
+from bot.matching.library_docs import documents_from_library
+from bot.render import Texts
+
+
+@dataclass(frozen=True)
+class Content:
+    library: Library
+    texts: Texts
+    matcher: Matcher
+
+    @classmethod
+    def build(cls, library: Library, default_language: str, thresholds: Thresholds) -> Content:
+        texts = Texts(library, default_language)
+        matcher = Matcher(documents_from_library(library), thresholds)
+        return cls(library, texts, matcher)

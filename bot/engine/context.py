@@ -1,0 +1,67 @@
+"""What a flow gets to work with while it handles one event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine.content import Content
+from bot.engine.events import Button, Incoming
+from bot.engine.payloads import Payload
+from bot.storage.store import Unit
+from bot.storage.tables import User
+
+
+class Voice:
+    """Speaking in one language from one content snapshot: the part of a context texts need."""
+
+    content: Content
+
+    @property
+    def lang(self) -> str:
+        raise NotImplementedError
+
+    def t(self, key: str, **context: Any) -> str:
+        return self.content.texts.render(self.lang, key, **context)
+
+    def label(self, key: str, **context: Any) -> str:
+        """Message `key` as a plain-text button label (labels are not HTML)."""
+        return html.unescape(self.t(key, **context))
+
+
+@dataclass
+class FixedVoice(Voice):
+    """A voice with no user behind it (inline mode, previews)."""
+
+    content: Content
+    language: str | None
+
+    @property
+    def lang(self) -> str:
+        return self.content.texts.resolve_language(self.language)
+
+
+@dataclass
+class Context(Voice):
+    unit: Unit
+    user: User
+    content: Content
+    incoming: Incoming
+    now: dt.datetime
+
+    @property
+    def lang(self) -> str:
+        """The language to speak: the user's choice, else their platform's hint, else default."""
+        return self.content.texts.resolve_language(self.user.language or self.incoming.language)
+
+    def button(self, key: str, verb: str, arg: str | None = None, **context: Any) -> Button:
+        """A button labelled by message `key`; stateful verbs carry the user's current tag."""
+        return Button(self.label(key, **context), self.payload(verb, arg))
+
+    def payload(self, verb: str, arg: str | None = None) -> str:
+        return Payload(verb, self.user.seq, arg).encode()
+
+    def bump(self) -> None:
+        self.unit.bump(self.user)

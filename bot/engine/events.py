@@ -1,0 +1,72 @@
+"""The plain events the engine speaks: what a transport hands in and what it gets back.
+
+These are the whole contract between the engine and any transport (Telegram, the terminal,
+tests). Reply text is Telegram's HTML subset (b, i, u, s, a, code, pre, blockquote), with every
+piece of user or content text already escaped; a transport for another medium converts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: sent text (a command or a claim) or pressed a button.
+
+    `user` is the pseudonymous key of the person (a keyed hash of the platform id), never the raw
+    platform id. `language` is the platform's hint about the user's language, used at first contact.
+    """
+
+    user: str
+    text: str = ""
+    payload: str | None = None
+    language: str | None = None
+    chat: ChatKind = ChatKind.PRIVATE
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: pressing it sends `payload` back as Incoming.payload (at most 64 bytes)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show.
+
+    `image` is an http(s) URL or a file path; with an image, `text` is its caption.
+    `replace` asks the transport to edit the message whose button was pressed instead of sending
+    a new one (lesson navigation), where the medium can. `document` is a file to send (exports).
+    `notice` is a short text for the button press itself (Telegram's callback answer).
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image: str | None = None
+    replace: bool = False
+    document: Path | None = None
+    notice: str | None = None
+
+    @property
+    def flat_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    """One result for inline mode (`@bot claim` in any chat): a fact-check to drop into a chat."""
+
+    id: str
+    title: str
+    description: str
+    text: str

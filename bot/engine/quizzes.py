@@ -1,0 +1,208 @@
+"""Quizzes: one question at a time, immediate feedback, a score, and a retry of the missed ones.
+
+Every answer is graded and committed in the same unit of work that produces the feedback, and the
+button tag advances, so a replayed or double-tapped answer is refused instead of counted twice.
+"""
+
+from __future__ import annotations
+
+from bot.engine.context import Context
+from bot.engine.events import Button, Reply
+from bot.engine.menu import main_menu, stale_button
+from bot.learning.grading import grade_choices, grade_short
+from bot.library.schema import Question, QuestionType, Quiz
+from bot.limits import fit_label
+from bot.storage.tables import QuizAttempt
+
+TRUE, FALSE = 1, 0
+
+
+def start_quiz(ctx: Context, quiz_id: str | None) -> list[Reply]:
+    quiz = ctx.content.library.quizzes.get((ctx.lang, quiz_id or ""))
+    if quiz is None:
+        return stale_button(ctx)
+    ids = [question.id for question in quiz.questions]
+    attempt = ctx.unit.start_attempt(ctx.user, quiz.id, quiz.language, ids, ctx.now)
+    intro = Reply(ctx.t("quiz.intro", title=quiz.title, total=len(ids)))
+    return [intro, *show_question(ctx, attempt)]
+
+
+def retry(ctx: Context) -> list[Reply]:
+    attempt = ctx.unit.latest_finished_attempt(ctx.user)
+    if attempt is None:
+        return stale_button(ctx)
+    missed = [a.question_id for a in ctx.unit.answers_of(attempt) if a.score < 1.0]
+    quiz = _quiz(ctx, attempt)
+    if quiz is None or not missed:
+        return stale_button(ctx)
+    known = {question.id for question in quiz.questions}
+    missed = [qid for qid in missed if qid in known]
+    new = ctx.unit.start_attempt(
+        ctx.user, quiz.id, quiz.language, missed, ctx.now, retry_of=attempt.id
+    )
+    return [Reply(ctx.t("quiz.retry_intro", total=len(missed))), *show_question(ctx, new)]
+
+
+def show_question(ctx: Context, attempt: QuizAttempt, *, replace: bool = False) -> list[Reply]:
+    quiz, question = _current(ctx, attempt)
+    if quiz is None or question is None:
+        attempt.finished_at = ctx.now
+        return [Reply(ctx.t("quiz.changed")), *main_menu(ctx)]
+    ctx.bump()
+    text = ctx.t(
+        "quiz.question",
+        number=attempt.position + 1,
+        total=len(attempt.question_ids),
+        text=question.text,
+        type=question.type.value,
+    )
+    rows: list[tuple[Button, ...]] = []
+    if question.type is QuestionType.SINGLE:
+        rows = [
+            (Button(fit_label(option.text), ctx.payload("pick", str(i))),)
+            for i, option in enumerate(question.options)
+        ]
+    elif question.type is QuestionType.TRUEFALSE:
+        rows = [
+            (
+                ctx.button("quiz.true", "pick", str(TRUE)),
+                ctx.button("quiz.false", "pick", str(FALSE)),
+            )
+        ]
+    elif question.type is QuestionType.MULTIPLE:
+        ticked = set(attempt.selected)
+        rows = [
+            (
+                Button(
+                    ctx.label("quiz.tick", text=fit_label(option.text), ticked=i in ticked),
+                    ctx.payload("tick", str(i)),
+                ),
+            )
+            for i, option in enumerate(question.options)
+        ]
+        rows.append((ctx.button("quiz.done", "done"),))
+    return [Reply(text, tuple(rows), replace=replace)]
+
+
+def pick(ctx: Context, arg: str | None) -> list[Reply]:
+    attempt, question = _awaiting(ctx)
+    if attempt is None or question is None or arg is None or not arg.isdigit():
+        return stale_button(ctx)
+    choice = int(arg)
+    if question.type is QuestionType.SINGLE and choice < len(question.options):
+        return _answer(ctx, attempt, question, [choice], grade_choices(question, [choice]))
+    if question.type is QuestionType.TRUEFALSE and choice in (TRUE, FALSE):
+        return _answer(ctx, attempt, question, [choice], grade_choices(question, [choice]))
+    return stale_button(ctx)
+
+
+def tick(ctx: Context, arg: str | None) -> list[Reply]:
+    attempt, question = _awaiting(ctx)
+    if attempt is None or question is None or question.type is not QuestionType.MULTIPLE:
+        return stale_button(ctx)
+    if arg is None or not arg.isdigit() or int(arg) >= len(question.options):
+        return stale_button(ctx)
+    ticked = set(attempt.selected) ^ {int(arg)}
+    attempt.selected = sorted(ticked)
+    return show_question(ctx, attempt, replace=True)
+
+
+def done(ctx: Context) -> list[Reply]:
+    attempt, question = _awaiting(ctx)
+    if attempt is None or question is None or question.type is not QuestionType.MULTIPLE:
+        return stale_button(ctx)
+    if not attempt.selected:
+        return [Reply(ctx.t("quiz.tick_first"), notice=ctx.label("quiz.tick_first"))]
+    chosen = list(attempt.selected)
+    return _answer(ctx, attempt, question, chosen, grade_choices(question, chosen))
+
+
+def typed_answer(ctx: Context, attempt: QuizAttempt, question: Question) -> list[Reply]:
+    score = grade_short(ctx.incoming.text, question.accepted)
+    return _answer(ctx, attempt, question, [], score)
+
+
+def awaiting_short_answer(ctx: Context) -> tuple[QuizAttempt, Question] | None:
+    """The open short-answer question typed text should go to, if there is one."""
+    attempt, question = _awaiting(ctx)
+    if attempt is None or question is None or question.type is not QuestionType.SHORT:
+        return None
+    return attempt, question
+
+
+def cont(ctx: Context) -> list[Reply]:
+    attempt = ctx.unit.current_attempt(ctx.user)
+    if attempt is None or not attempt.answered:
+        return stale_button(ctx)
+    attempt.position += 1
+    attempt.answered = False
+    if attempt.position < len(attempt.question_ids):
+        return show_question(ctx, attempt)
+    attempt.finished_at = ctx.now
+    return _score(ctx, attempt)
+
+
+def _answer(
+    ctx: Context, attempt: QuizAttempt, question: Question, chosen: list[int], score: float
+) -> list[Reply]:
+    ctx.unit.record_answer(attempt, question.id, chosen, score, ctx.now)
+    ctx.bump()
+    feedback = [question.options[i].feedback for i in chosen if i < len(question.options)]
+    if question.type in (QuestionType.TRUEFALSE, QuestionType.SHORT):
+        feedback = [question.feedback_correct if score == 1.0 else question.feedback_wrong]
+    correct_text = [option.text for option in question.options if option.correct]
+    if question.type is QuestionType.SHORT:
+        correct_text = [question.accepted[0]]
+    elif question.type is QuestionType.TRUEFALSE:
+        correct_text = [ctx.label("quiz.true" if question.answer else "quiz.false")]
+    last = attempt.position + 1 >= len(attempt.question_ids)
+    text = ctx.t(
+        "quiz.feedback",
+        score=score,
+        feedback=[f for f in feedback if f],
+        correct=correct_text,
+        explanation=question.explanation,
+    )
+    key = "quiz.see_score" if last else "quiz.next"
+    return [Reply(text, ((ctx.button(key, "cont"),),))]
+
+
+def _score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
+    answers = ctx.unit.answers_of(attempt)
+    total = len(attempt.question_ids)
+    score = sum(answer.score for answer in answers)
+    missed = sum(1 for answer in answers if answer.score < 1.0)
+    quiz = _quiz(ctx, attempt)
+    text = ctx.t(
+        "quiz.score",
+        title=quiz.title if quiz else attempt.quiz_id,
+        score=round(score, 2),
+        total=total,
+        missed=missed,
+        retry=attempt.retry_of is not None,
+    )
+    rows: list[tuple[Button, ...]] = []
+    if missed:
+        rows.append((ctx.button("quiz.retry", "retry", missed=missed),))
+    rows.append((ctx.button("menu.back_to_menu", "menu"),))
+    return [Reply(text, tuple(rows))]
+
+
+def _awaiting(ctx: Context) -> tuple[QuizAttempt | None, Question | None]:
+    attempt = ctx.unit.current_attempt(ctx.user)
+    if attempt is None or attempt.answered:
+        return None, None
+    return attempt, _current(ctx, attempt)[1]
+
+
+def _quiz(ctx: Context, attempt: QuizAttempt) -> Quiz | None:
+    return ctx.content.library.quizzes.get((attempt.language, attempt.quiz_id))
+
+
+def _current(ctx: Context, attempt: QuizAttempt) -> tuple[Quiz | None, Question | None]:
+    quiz = _quiz(ctx, attempt)
+    if quiz is None or attempt.position >= len(attempt.question_ids):
+        return quiz, None
+    wanted = attempt.question_ids[attempt.position]
+    return quiz, next((q for q in quiz.questions if q.id == wanted), None)
+

@@ -1,0 +1,1 @@
+"""Learning logic as pure functions: grading, and later scheduling and assessment scoring."""

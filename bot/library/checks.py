@@ -1,0 +1,163 @@
+"""Checks that need the whole library: references, duplicates, languages and Telegram limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import limits
+from bot.library.library import Library, Located
+from bot.library.schema import FactCheck, Lesson, Locale, Quiz
+from bot.library.yamlread import KeyPath, Problem, format_path
+from bot.render import compile_error
+
+REFERENCE_LANGUAGE = "en"
+
+
+def check_library(library: Library, items: Sequence[Located[Any]]) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _duplicates(items)
+    for located in items:
+        item = located.item
+        if isinstance(item, Lesson):
+            problems += _check_lesson(library, located)
+        elif isinstance(item, Quiz):
+            problems += _check_quiz(library, located)
+        elif isinstance(item, FactCheck):
+            problems += _check_factcheck(library, located)
+        elif isinstance(item, Locale):
+            problems += _check_locale(library, located)
+    problems += _check_languages(library, items)
+    return problems
+
+
+def _at(located: Located[Any], path: KeyPath, message: str) -> Problem:
+    from bot.library.loader import locate
+
+    line, col = locate(located.positions, path)
+    return Problem(located.file, line, col, format_path(path), message)
+
+
+def _duplicates(items: Sequence[Located[Any]]) -> Iterator[Problem]:
+    seen: dict[tuple[str, str, str], Located[Any]] = {}
+    for located in items:
+        item = located.item
+        ident = item.language if isinstance(item, Locale) else item.id
+        key = (type(item).__name__, item.language, ident)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = located
+            continue
+        line = first.positions.get(("id",), (None, None))[0]
+        where = f"{first.file}:{line}" if line else first.file
+        what = "locale" if isinstance(item, Locale) else f"id '{ident}' ({item.language})"
+        path: KeyPath = ("language",) if isinstance(item, Locale) else ("id",)
+        yield _at(located, path, f"duplicate {what}, first defined at {where}")
+
+
+def _check_lesson(library: Library, located: Located[Lesson]) -> Iterator[Problem]:
+    lesson = located.item
+    if lesson.prerequisite and (lesson.language, lesson.prerequisite) not in library.lessons:
+        yield _at(located, ("prerequisite",), f"no lesson '{lesson.prerequisite}'")
+    if lesson.prerequisite == lesson.id:
+        yield _at(located, ("prerequisite",), "a lesson cannot require itself")
+    for index, card in enumerate(lesson.cards):
+        limit = limits.CAPTION_CHARS if card.image else limits.MESSAGE_CHARS
+        if len(card.text) > limit - 200:
+            kind = "a card with an image (a photo caption)" if card.image else "a card"
+            yield _at(
+                located,
+                ("cards", index, "text"),
+                f"{len(card.text)} characters; {kind} allows {limit - 200} here",
+            )
+        if card.image and not card.image.startswith(("http://", "https://")):
+            image = library.root / card.image
+            if not _inside(library.root, image) or not image.is_file():
+                yield _at(located, ("cards", index, "image"), f"no image file '{card.image}'")
+
+
+def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
+    quiz = located.item
+    if quiz.lesson and (quiz.language, quiz.lesson) not in library.lessons:
+        yield _at(located, ("lesson",), f"no lesson '{quiz.lesson}' in language {quiz.language}")
+    seen: set[str] = set()
+    for qi, question in enumerate(quiz.questions):
+        if question.id in seen:
+            yield _at(located, ("questions", qi, "id"), f"duplicate question id '{question.id}'")
+        seen.add(question.id)
+        for oi, option in enumerate(question.options):
+            if len(option.text) > limits.BUTTON_CHARS:
+                yield _at(
+                    located,
+                    ("questions", qi, "options", oi, "text"),
+                    f"{len(option.text)} characters; a button label allows {limits.BUTTON_CHARS}",
+                )
+        long_texts: list[tuple[KeyPath, str | None]] = [
+            (("questions", qi, "text"), question.text),
+            (("questions", qi, "explanation"), question.explanation),
+        ]
+        for path, text in long_texts:
+            if text and len(text) > limits.MESSAGE_CHARS // 2:
+                yield _at(
+                    located, path, f"{len(text)} characters; keep it under "
+                    f"{limits.MESSAGE_CHARS // 2} so feedback fits one message"
+                )
+
+
+def _check_factcheck(library: Library, located: Located[FactCheck]) -> Iterator[Problem]:
+    fc = located.item
+    if fc.lesson and (fc.language, fc.lesson) not in library.lessons:
+        yield _at(located, ("lesson",), f"no lesson '{fc.lesson}' in language {fc.language}")
+    size = len(fc.claim) + len(fc.answer) + len(fc.explanation)
+    size += sum(len(s.title) + len(s.publisher or "") + len(s.url or "") for s in fc.sources)
+    if size > limits.MESSAGE_CHARS - 300:
+        yield _at(
+            located,
+            ("explanation",),
+            f"claim, answer, explanation and sources add up to {size} characters; "
+            f"one message allows about {limits.MESSAGE_CHARS - 300}",
+        )
+
+
+def _check_locale(library: Library, located: Located[Locale]) -> Iterator[Problem]:
+    locale = located.item
+    if located.file and Path(located.file).stem != locale.language:
+        yield _at(located, ("language",), f"file should be named {locale.language}.yaml")
+    for key, source in locale.flat().items():
+        error = compile_error(source)
+        if error:
+            path: KeyPath = ("messages", *key.split("."))
+            yield _at(located, path, f"template error: {error}")
+    reference = library.locales.get(REFERENCE_LANGUAGE)
+    if reference is None or locale.language == REFERENCE_LANGUAGE:
+        return
+    missing = sorted(set(reference.flat()) - set(locale.flat()))
+    for key in missing:
+        yield _at(located, ("messages",), f"missing translation of '{key}'")
+
+
+def _check_languages(library: Library, items: Sequence[Located[Any]]) -> Iterator[Problem]:
+    if not items:
+        return
+    if REFERENCE_LANGUAGE not in library.locales:
+        first = items[0]
+        yield Problem(
+            first.file, None, None, "", f"no locales/{REFERENCE_LANGUAGE}.yaml: the interface "
+            "texts every other language is checked against"
+        )
+    for located in items:
+        item = located.item
+        if not isinstance(item, Locale) and item.language not in library.locales:
+            yield _at(
+                located, ("language",),
+                f"no locales/{item.language}.yaml, so the bot cannot speak {item.language}",
+            )
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True

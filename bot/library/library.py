@@ -1,0 +1,103 @@
+"""The loaded, validated content library: what the engine reads lessons, quizzes and texts from.
+
+Items are keyed by (language, id): the same id in two languages is one item and its translation.
+Order within a kind follows the file paths, so educators order lessons by naming files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from bot.library.schema import FactCheck, Lesson, Locale, Question, Quiz
+from bot.library.yamlread import Positions
+
+Item = Lesson | Quiz | FactCheck | Locale
+T = TypeVar("T", Lesson, Quiz, FactCheck, Locale)
+
+
+@dataclass(frozen=True)
+class Located(Generic[T]):
+    """An item with the file it came from and the positions of its keys."""
+
+    item: T
+    file: str
+    positions: Positions
+
+
+@dataclass(frozen=True)
+class Library:
+    root: Path
+    lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
+    quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
+    factchecks: dict[tuple[str, str], FactCheck] = field(default_factory=dict)
+    locales: dict[str, Locale] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, root: Path) -> Library:
+        return cls(root)
+
+    @classmethod
+    def from_items(cls, root: Path, items: Iterable[Located[Item]]) -> Library:
+        """Index items; on a duplicate key the first file wins (checks report the duplicate)."""
+        library = cls(root)
+        for located in items:
+            item = located.item
+            if isinstance(item, Locale):
+                library.locales.setdefault(item.language, item)
+                continue
+            table: dict[tuple[str, str], Item]
+            if isinstance(item, Lesson):
+                table = library.lessons  # type: ignore[assignment]
+            elif isinstance(item, Quiz):
+                table = library.quizzes  # type: ignore[assignment]
+            else:
+                table = library.factchecks  # type: ignore[assignment]
+            table.setdefault((item.language, item.id), item)
+        return library
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages the bot can speak: those with interface texts."""
+        return sorted(self.locales)
+
+    def lessons_in(self, language: str) -> list[Lesson]:
+        return [lesson for (lang, _), lesson in self.lessons.items() if lang == language]
+
+    def quizzes_in(self, language: str) -> list[Quiz]:
+        return [quiz for (lang, _), quiz in self.quizzes.items() if lang == language]
+
+    def factchecks_in(self, language: str) -> list[FactCheck]:
+        return [fc for (lang, _), fc in self.factchecks.items() if lang == language]
+
+    def quiz_for_lesson(self, language: str, lesson_id: str) -> Quiz | None:
+        for quiz in self.quizzes_in(language):
+            if quiz.lesson == lesson_id:
+                return quiz
+        return None
+
+    def question(self, language: str, quiz_id: str, question_id: str) -> Question | None:
+        quiz = self.quizzes.get((language, quiz_id))
+        if quiz is None:
+            return None
+        return next((q for q in quiz.questions if q.id == question_id), None)
+
+    def counts(self, language: str | None = None) -> dict[str, int]:
+        def mine(lang: str) -> bool:
+            return language is None or lang == language
+
+        quizzes = [q for (lang, _), q in self.quizzes.items() if mine(lang)]
+        return {
+            "lessons": sum(1 for lang, _ in self.lessons if mine(lang)),
+            "quizzes": len(quizzes),
+            "questions": sum(len(q.questions) for q in quizzes),
+            "factchecks": sum(1 for lang, _ in self.factchecks if mine(lang)),
+        }
+
+    def content_languages(self) -> list[str]:
+        langs = {lang for lang, _ in self.lessons}
+        langs |= {lang for lang, _ in self.quizzes}
+        langs |= {lang for lang, _ in self.factchecks}
+        return sorted(langs | set(self.locales))

@@ -1,0 +1,170 @@
+"""Loading a content folder into a validated Library, collecting every problem on the way.
+
+The loader never stops at the first problem: educators fix a whole batch per round trip, so it
+reads every file, validates every item and then runs the cross-file checks, and returns all of it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.library import schema
+from bot.library.library import Item, Library, Located
+from bot.library.yamlread import KeyPath, Positions, Problem, YamlRefused, format_path, read_yaml
+
+KINDS: dict[str, type[BaseModel]] = {
+    "lessons": schema.Lesson,
+    "quizzes": schema.Quiz,
+    "factchecks": schema.FactCheck,
+    "locales": schema.Locale,
+}
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    library: Library
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ContentError(Exception):
+    """Raised by `load_library_or_raise` when the content has problems."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_library(root: Path, display_root: str | None = None) -> LoadResult:
+    """Read and check everything under `root`. Paths in problems start with `display_root`."""
+    from bot.library.checks import check_library  # checks need a Library; import late
+
+    shown = display_root if display_root is not None else str(root)
+    problems: list[Problem] = []
+    items: list[Located[Any]] = []
+    if not root.is_dir():
+        problem = Problem(shown, None, None, "", "content folder not found")
+        return LoadResult(Library.empty(root), (problem,))
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in YAML_SUFFIXES:
+            continue
+        rel = path.relative_to(root)
+        display = str(Path(shown) / rel)
+        kind = rel.parts[0] if len(rel.parts) > 1 else ""
+        model = KINDS.get(kind)
+        if model is None:
+            folders = ", ".join(f"{name}/" for name in KINDS)
+            problems.append(
+                Problem(display, None, None, "", f"content files belong in one of: {folders}")
+            )
+            continue
+        try:
+            data, positions = read_yaml(path, display, plain_scalars=kind == "locales")
+        except YamlRefused as refused:
+            problems.append(refused.problem)
+            continue
+        item, item_problems = validate_item(model, data, positions, display)
+        problems.extend(item_problems)
+        if item is not None:
+            items.append(Located(item, display, positions))
+    library = Library.from_items(root, items)
+    problems.extend(check_library(library, items))
+    return LoadResult(library, tuple(sorted(set(problems), key=_problem_order)))
+
+
+def load_library_or_raise(root: Path, display_root: str | None = None) -> Library:
+    result = load_library(root, display_root)
+    if not result.ok:
+        raise ContentError(result.problems)
+    return result.library
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, int, str, str]:
+    return (problem.file, problem.line or 0, problem.col or 0, problem.key, problem.message)
+
+
+def validate_item(
+    model: type[BaseModel], data: Any, positions: Positions, display: str
+) -> tuple[Item | None, list[Problem]]:
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        return None, [Problem(display, 1, None, "", f"expected a mapping of keys, found {found}")]
+    try:
+        return model.model_validate(data), []  # type: ignore[return-value]
+    except ValidationError as exc:
+        problems: dict[tuple[int | None, str], Problem] = {}
+        for error in exc.errors():
+            problem = _problem_from_error(model, error, positions, display)
+            problems.setdefault((problem.line, problem.key), problem)  # one line per place
+        return None, list(problems.values())
+
+
+def locate(positions: Positions, path: KeyPath) -> tuple[int | None, int | None]:
+    """The line and column of the deepest part of `path` that exists in the file."""
+    for end in range(len(path), -1, -1):
+        found = positions.get(tuple(path[:end]))
+        if found is not None:
+            return found
+    return None, None
+
+
+def _problem_from_error(
+    model: type[BaseModel], error: Any, positions: Positions, display: str
+) -> Problem:
+    path = _data_path(error["loc"], positions, missing=error["type"] == "missing")
+    line, col = locate(positions, path)
+    kind = error["type"]
+    if kind == "missing":
+        message = "required key is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown key"
+        hint = difflib.get_close_matches(str(path[-1]), _field_names(model), n=1)
+        if hint:
+            message += f" (did you mean '{hint[0]}'?)"
+    elif kind == "string_pattern_mismatch" and str(path[-1]) in {"id", "lesson", "prerequisite"}:
+        message = "must be a short id: a-z, 0-9, - and _, at most 40 characters"
+    else:
+        message = str(error["msg"]).removeprefix("Value error, ")
+    return Problem(display, line, col, format_path(path), message)
+
+
+def _data_path(loc: tuple[Any, ...], positions: Positions, *, missing: bool) -> KeyPath:
+    """Keep the parts of a pydantic location that are keys in the data.
+
+    Pydantic adds the names of union members (`constrained-str`, `function-after[...]`) to a
+    location; those are not in the file. A missing key is not in the file either, but it is the
+    key the educator has to add, so it stays.
+    """
+    path: list[str | int] = []
+    for index, part in enumerate(loc):
+        candidate = (*path, part)
+        last = index == len(loc) - 1
+        if candidate in positions or (missing and last):
+            path.append(part)
+    return tuple(path)
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+
+    def walk(cls: type[BaseModel]) -> None:
+        if cls in seen:
+            return
+        seen.add(cls)
+        names.update(cls.model_fields)
+        for sub in vars(schema).values():
+            if isinstance(sub, type) and issubclass(sub, schema.Strict) and sub is not cls:
+                walk(sub)
+
+    walk(model)
+    return sorted(names)

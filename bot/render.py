@@ -1,0 +1,119 @@
+"""Every sentence the bot says comes from here: locale templates rendered to Telegram HTML.
+
+Locale messages are written by educators and translators, so they are compiled in Jinja2's
+immutable sandbox with autoescape on (any value interpolated into a message is escaped; markup an
+author writes in the template itself stays) and strict undefined (a typo in a variable is an error,
+not an empty string). Output is capped so a runaway loop in a template cannot flood anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from bot.library.library import Library
+
+OUTPUT_CAP = 16_000
+
+
+class RenderError(Exception):
+    """A locale template could not be rendered (missing key, bad template, undefined value)."""
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.policies["truncate.leeway"] = 0
+    return env
+
+
+class Texts:
+    """The interface texts of one library; templates compile once, on first use."""
+
+    def __init__(self, library: Library, default_language: str) -> None:
+        self._env = make_environment()
+        self._messages = {lang: locale.flat() for lang, locale in library.locales.items()}
+        self._directions = {lang: locale.info.direction for lang, locale in library.locales.items()}
+        self._names = {lang: locale.info.name for lang, locale in library.locales.items()}
+        self.default_language = default_language
+        self._compiled: dict[tuple[str, str], Template] = {}
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._messages)
+
+    def language_name(self, language: str) -> str:
+        return self._names.get(language, language)
+
+    def direction(self, language: str) -> str:
+        return self._directions.get(language, "ltr")
+
+    def has(self, language: str, key: str) -> bool:
+        return key in self._messages.get(language, {})
+
+    def resolve_language(self, language: str | None) -> str:
+        if language and language in self._messages:
+            return language
+        return self.default_language
+
+    def render(self, language: str, key: str, **context: Any) -> str:
+        """Render message `key` in `language` (falling back to the default language)."""
+        lang = language if self.has(language, key) else self.default_language
+        template = self._template(lang, key)
+        context.setdefault("t", self._translator(lang))
+        try:
+            out = _capped("".join(_limited(template.generate(**context))))
+        except TemplateError as exc:
+            raise RenderError(f"{lang}:{key}: {exc}") from exc
+        return out.strip()
+
+    def _translator(self, language: str) -> Callable[..., Markup]:
+        def t(key: str, **context: Any) -> Markup:
+            return Markup(self.render(language, key, **context))  # noqa: S704 - already escaped
+
+        return t
+
+    def _template(self, language: str, key: str) -> Template:
+        cached = self._compiled.get((language, key))
+        if cached is not None:
+            return cached
+        source = self._messages.get(language, {}).get(key)
+        if source is None:
+            raise RenderError(f"{language}:{key}: no such message")
+        try:
+            template = self._env.from_string(source)
+        except TemplateError as exc:
+            raise RenderError(f"{language}:{key}: {exc}") from exc
+        self._compiled[(language, key)] = template
+        return template
+
+
+def compile_error(source: str) -> str | None:
+    """The syntax error in a template source, or None; used by `content check`."""
+    try:
+        make_environment().from_string(source)
+    except TemplateError as exc:
+        return str(exc)
+    return None
+
+
+def _limited(chunks: Any) -> Any:
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        yield chunk
+        if total > OUTPUT_CAP:
+            return
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= OUTPUT_CAP else text[: OUTPUT_CAP - 1] + "…"

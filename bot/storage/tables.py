@@ -1,0 +1,134 @@
+"""The database schema as typed SQLAlchemy models. Alembic migrations in migrations/ create it.
+
+What is stored is the minimum the bot needs to continue a conversation and show progress. A user
+is a keyed hash, never a platform id, name or phone number; no message text is stored here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+ID = String(40)  # content ids are slugs of at most 40 characters
+LANG = String(16)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps are stored as naive UTC and read back as aware UTC, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+class User(Base):
+    """A learner or asker, known only by a pseudonym. `seq` tags buttons so stale ones are refused."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(LANG)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    lesson_id: Mapped[str | None] = mapped_column(ID)
+    lesson_card: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime]
+
+
+class QuizAttempt(Base):
+    """One run through a quiz (or through the questions missed in an earlier run).
+
+    A user's current quiz is their newest attempt that is not finished; starting another quiz
+    finishes the abandoned one.
+    """
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    question_ids: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Options ticked so far on the current multiple-choice question, before "Done".
+    selected: Mapped[list[int]] = mapped_column(JSON, default=list)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    retry_of: Mapped[int | None] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="SET NULL")
+    )
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class Answer(Base):
+    """One graded answer. Typed short answers are not kept: only the grade."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(ID)
+    question_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    choices: Mapped[list[int]] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float)
+    first_attempt: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[dt.datetime]
+
+
+class LessonProgress(Base):
+    """A lesson a user opened, and when they reached its last card."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    started_at: Mapped[dt.datetime]
+    completed_at: Mapped[dt.datetime | None]
+
+
+Index("ix_answers_question", Answer.quiz_id, Answer.question_id)

@@ -1,0 +1,103 @@
+"""The terminal chat: the engine in a shell, for trying the bot and previewing content.
+
+Buttons are listed as numbered choices and typing the number presses one. It reads piped input
+too and stops at the end of it, so a scripted session prints a transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from typing import TextIO
+
+from bot.engine.engine import Engine
+from bot.engine.events import Button, Incoming, Reply
+
+
+class _PlainText(HTMLParser):
+    """Telegram HTML to plain text: tags dropped, links shown with their address."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._href: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href.append(dict(attrs).get("href"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href:
+            href = self._href.pop()
+            if href:
+                self.parts.append(f" <{href}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain(text: str) -> str:
+    parser = _PlainText()
+    parser.feed(text)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
+    """The transcript text for some replies, and the buttons they offer, numbered from 1."""
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for reply in replies:
+        if reply.image:
+            lines.append(f"[picture: {reply.image}]")
+        lines.append(plain(reply.text))
+        if reply.document:
+            lines.append(f"[file: {reply.document}]")
+        for row in reply.buttons:
+            cells = []
+            for button in row:
+                buttons.append(button)
+                cells.append(f"[{len(buttons)}] {button.label}")
+            lines.append("   ".join(cells))
+        lines.append("")
+    return "\n".join(lines), buttons
+
+
+def chat(
+    engine: Engine,
+    user: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    language: str | None = None,
+) -> int:
+    """Talk to `engine` as `user` until the input ends. Returns the exit code."""
+    interactive = stdin.isatty()
+    if interactive:
+        hint = engine.content.texts.render(
+            engine.content.texts.resolve_language(language), "terminal.hint"
+        )
+        stdout.write(plain(hint) + "\n\n")
+    buttons: list[Button] = []
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            if interactive:
+                stdout.write("\n")
+            return 0
+        line = line.rstrip("\r\n")
+        if not interactive:
+            stdout.write(f"> {line}\n")
+        choice = line.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+            incoming = Incoming(user, payload=buttons[int(choice) - 1].payload, language=language)
+        else:
+            incoming = Incoming(user, text=line, language=language)
+        text, offered = render(engine.handle(incoming))
+        buttons = offered
+        stdout.write(text + "\n")
+        stdout.flush()
