@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.library.yamlread import Problem, YamlRefused, format_path, read_yaml
+from bot.library.yamlread import Problem, YamlRefusedError, format_path, read_yaml
 from bot.matching.types import Thresholds
 
 ENV_CONFIG = "CIVICBOT_CONFIG"
@@ -111,7 +111,7 @@ def load_settings(path: str | None = None, environ: Mapping[str, str] | None = N
         raise ConfigError(f"{chosen}: settings file not found")
     try:
         data, positions = read_yaml(file, chosen)
-    except YamlRefused as refused:
+    except YamlRefusedError as refused:
         raise ConfigError(str(refused.problem)) from None
     if data is None:
         return Settings()

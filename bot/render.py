@@ -33,7 +33,13 @@ def make_environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=False,
     )
     env.policies["truncate.leeway"] = 0
+    env.filters["points"] = points
     return env
+
+
+def points(value: float) -> str:
+    """A score as people write it: 2, 2.5, 2.33."""
+    return f"{round(float(value), 2):g}"
 
 
 class Texts:

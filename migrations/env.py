@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the engine civicbot hands over, or on alembic.ini's URL."""
+"""Alembic environment: migrate the engine civicbot hands over, or alembic.ini's URL."""
 
 from __future__ import annotations
 

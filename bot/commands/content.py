@@ -11,7 +11,9 @@ from bot.library.loader import load_library
 from bot.paths import bundled_content
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     content = sub.add_parser("content", help="work with the content library", parents=[common])
     actions = content.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bot.engine import factcheck, lessons, menu, onboarding, progress, quizzes
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice
-from bot.engine.events import InlineAnswer, Incoming, Reply
+from bot.engine.events import Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
 from bot.storage.store import Store
 
@@ -122,4 +122,3 @@ class Engine:
             "fc": lambda: factcheck.show(ctx, arg),
         }
         return routes[payload.verb]()
-

@@ -79,4 +79,3 @@ def inline(ctx: Voice, text: str) -> list[InlineAnswer]:
             )
         )
     return answers
-

@@ -1,4 +1,7 @@
-"""Lessons, card by card. Turning a card edits the message in place; the last card offers the quiz."""
+"""Lessons, card by card.
+
+Turning a card edits the message in place; the last card offers the quiz.
+"""
 
 from __future__ import annotations
 

@@ -27,4 +27,6 @@ def unknown_command(ctx: Context, command: str) -> list[Reply]:
 
 def stale_button(ctx: Context) -> list[Reply]:
     """A button from an earlier step, or one this bot never made: nothing changes."""
-    return [Reply(ctx.t("errors.stale"), menu_buttons(ctx), notice=ctx.label("errors.stale_notice"))]
+    return [
+        Reply(ctx.t("errors.stale"), menu_buttons(ctx), notice=ctx.label("errors.stale_notice"))
+    ]

@@ -11,12 +11,16 @@ def progress(ctx: Context) -> list[Reply]:
     library = ctx.content.library
     summary = ctx.unit.progress(ctx.user)
     lessons = library.lessons_in(ctx.lang)
-    done = [lesson for lesson in lessons if (lesson.id, lesson.language) in summary.lessons_completed]
+    done = [
+        lesson for lesson in lessons if (lesson.id, lesson.language) in summary.lessons_completed
+    ]
     quizzes = []
     for result in summary.quizzes:
         quiz = library.quizzes.get((result.language, result.quiz_id))
         title = quiz.title if quiz else result.quiz_id
-        quizzes.append({"title": title, "score": round(result.best_score, 2), "total": result.max_score})
+        quizzes.append(
+            {"title": title, "score": round(result.best_score, 2), "total": result.max_score}
+        )
     text = ctx.t(
         "progress.text",
         lessons_done=len(done),

@@ -205,4 +205,3 @@ def _current(ctx: Context, attempt: QuizAttempt) -> tuple[Quiz | None, Question 
         return quiz, None
     wanted = attempt.question_ids[attempt.position]
     return quiz, next((q for q in quiz.questions if q.id == wanted), None)
-

@@ -100,8 +100,10 @@ def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
         for path, text in long_texts:
             if text and len(text) > limits.MESSAGE_CHARS // 2:
                 yield _at(
-                    located, path, f"{len(text)} characters; keep it under "
-                    f"{limits.MESSAGE_CHARS // 2} so feedback fits one message"
+                    located,
+                    path,
+                    f"{len(text)} characters; keep it under "
+                    f"{limits.MESSAGE_CHARS // 2} so feedback fits one message",
                 )
 
 
@@ -143,14 +145,19 @@ def _check_languages(library: Library, items: Sequence[Located[Any]]) -> Iterato
     if REFERENCE_LANGUAGE not in library.locales:
         first = items[0]
         yield Problem(
-            first.file, None, None, "", f"no locales/{REFERENCE_LANGUAGE}.yaml: the interface "
-            "texts every other language is checked against"
+            first.file,
+            None,
+            None,
+            "",
+            f"no locales/{REFERENCE_LANGUAGE}.yaml: the interface "
+            "texts every other language is checked against",
         )
     for located in items:
         item = located.item
         if not isinstance(item, Locale) and item.language not in library.locales:
             yield _at(
-                located, ("language",),
+                located,
+                ("language",),
                 f"no locales/{item.language}.yaml, so the bot cannot speak {item.language}",
             )
 

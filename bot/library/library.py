@@ -15,7 +15,7 @@ from bot.library.schema import FactCheck, Lesson, Locale, Question, Quiz
 from bot.library.yamlread import Positions
 
 Item = Lesson | Quiz | FactCheck | Locale
-T = TypeVar("T", Lesson, Quiz, FactCheck, Locale)
+T = TypeVar("T", bound=Item)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 from bot.library import schema
 from bot.library.library import Item, Library, Located
-from bot.library.yamlread import KeyPath, Positions, Problem, YamlRefused, format_path, read_yaml
+from bot.library.yamlread import (
+    KeyPath,
+    Positions,
+    Problem,
+    YamlRefusedError,
+    format_path,
+    read_yaml,
+)
 
 KINDS: dict[str, type[BaseModel]] = {
     "lessons": schema.Lesson,
@@ -69,7 +76,7 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
             continue
         try:
             data, positions = read_yaml(path, display, plain_scalars=kind == "locales")
-        except YamlRefused as refused:
+        except YamlRefusedError as refused:
             problems.append(refused.problem)
             continue
         item, item_problems = validate_item(model, data, positions, display)

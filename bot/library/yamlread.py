@@ -39,7 +39,7 @@ class Problem:
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
-class YamlRefused(Exception):
+class YamlRefusedError(Exception):
     """The file cannot be read as content; carries a located problem."""
 
     def __init__(self, problem: Problem) -> None:
@@ -48,19 +48,18 @@ class YamlRefused(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    """A safe loader that refuses anchors and aliases, the ingredients of alias bombs."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        refused = None
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.MarkedYAMLError(
-                problem="aliases (*name) are not allowed in content files",
-                problem_mark=event.start_mark,
-            )
-        if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(
-                problem="anchors (&name) are not allowed in content files",
-                problem_mark=event.start_mark,
-            )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            refused = "aliases (*name) are not allowed in content files"
+        elif getattr(event, "anchor", None):
+            refused = "anchors (&name) are not allowed in content files"
+        if refused:
+            raise yaml.MarkedYAMLError(problem=refused, problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def format_path(path: KeyPath) -> str:
@@ -75,14 +74,14 @@ def format_path(path: KeyPath) -> str:
 
 
 def read_yaml(path: Path, display: str, *, plain_scalars: bool = False) -> tuple[Any, Positions]:
-    """Parse one content file, or raise YamlRefused with a located problem.
+    """Parse one content file, or raise YamlRefusedError with a located problem.
 
     With `plain_scalars`, every value is kept as the text written (`yes`, `True`, `1.0` stay
     strings): right for interface messages, where YAML's guessing of types only gets in the way.
     """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise YamlRefused(
+        raise YamlRefusedError(
             Problem(display, 1, None, "", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
         )
     raw = path.read_bytes()
@@ -90,7 +89,7 @@ def read_yaml(path: Path, display: str, *, plain_scalars: bool = False) -> tuple
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlRefused(
+        raise YamlRefusedError(
             Problem(display, line, None, "", f"not UTF-8 (byte 0x{raw[exc.start]:02x})")
         ) from None
     return parse_yaml_text(text, display, plain_scalars=plain_scalars)
@@ -110,9 +109,9 @@ def parse_yaml_text(
         message = f"invalid YAML: {exc.problem or exc.context}"
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise YamlRefused(Problem(display, line, col, "", message)) from None
+        raise YamlRefusedError(Problem(display, line, col, "", message)) from None
     except yaml.YAMLError as exc:
-        raise YamlRefused(Problem(display, None, None, "", f"invalid YAML: {exc}")) from None
+        raise YamlRefusedError(Problem(display, None, None, "", f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
     return data, positions
@@ -158,7 +157,7 @@ class _Builder:
                 )
             if key in out:
                 mark = key_node.start_mark
-                raise YamlRefused(
+                raise YamlRefusedError(
                     Problem(
                         self.display,
                         mark.line + 1,
@@ -168,4 +167,9 @@ class _Builder:
                     )
                 )
             out[key] = self(value_node, (*path, key))
+            # Point at the key, not its value: that is where an educator looks.
+            self.positions[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
         return out

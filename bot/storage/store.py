@@ -66,10 +66,7 @@ class Unit:
         elif self.session.scalar(select(User).where(User.key == key)) is None:
             self.session.add(User(**values))
             self.session.flush()
-        user = self.session.scalars(
-            select(User).where(User.key == key).with_for_update()
-        ).one()
-        return user
+        return self.session.scalars(select(User).where(User.key == key).with_for_update()).one()
 
     def find_user(self, key: str) -> User | None:
         return self.session.scalar(select(User).where(User.key == key))
@@ -91,9 +88,7 @@ class Unit:
                 )
             )
 
-    def complete_lesson(
-        self, user: User, lesson_id: str, language: str, now: dt.datetime
-    ) -> None:
+    def complete_lesson(self, user: User, lesson_id: str, language: str, now: dt.datetime) -> None:
         row = self._lesson_row(user, lesson_id, language)
         if row is None:
             row = LessonProgress(

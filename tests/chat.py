@@ -1,0 +1,39 @@
+"""A test double for a person: sends text and presses buttons by label, through the real engine."""
+
+from __future__ import annotations
+
+from bot.engine.engine import Engine
+from bot.engine.events import Button, Incoming, Reply
+from bot.transports.terminal import render
+
+
+class Person:
+    def __init__(self, engine: Engine, key: str = "a" * 64, language: str | None = None) -> None:
+        self.engine = engine
+        self.key = key
+        self.language = language
+        self.buttons: list[Button] = []
+        self.replies: list[Reply] = []
+
+    def _run(self, incoming: Incoming) -> str:
+        self.replies = self.engine.handle(incoming)
+        text, offered = render(self.replies)
+        self.buttons = offered
+        return text
+
+    def say(self, text: str) -> str:
+        return self._run(Incoming(self.key, text=text, language=self.language))
+
+    def press(self, label: str) -> str:
+        """Press the first offered button whose label contains `label`."""
+        for button in self.buttons:
+            if label in button.label:
+                return self.send_payload(button.payload)
+        offered = [b.label for b in self.buttons]
+        raise AssertionError(f"no button with {label!r}; offered: {offered}")
+
+    def send_payload(self, payload: str) -> str:
+        return self._run(Incoming(self.key, payload=payload, language=self.language))
+
+    def labels(self) -> list[str]:
+        return [button.label for button in self.buttons]

@@ -1,0 +1,54 @@
+"""`civicbot content check` on good and broken libraries, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.cli import main
+from bot.paths import bundled_content
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+def test_bundled_content_is_clean(capsys: object) -> None:
+    assert main(["content", "check", str(bundled_content())]) == 0
+
+
+def test_fixture_library_json(library_dir: Path, capsys: object) -> None:
+    code = main(["content", "check", str(library_dir), "--json"])
+    out = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert code == 0
+    assert out["errors"] == []
+    assert out["counts"] == {"lessons": 2, "quizzes": 1, "questions": 4, "factchecks": 3}
+    assert out["languages"]["en"]["lessons"] == 2
+
+
+def test_broken_copy_reports_each_problem_without_traceback(library_dir: Path) -> None:
+    lessons = library_dir / "lessons"
+    (lessons / "invalid.yaml").write_text("id: x\ntitle: [\n")
+    (lessons / "bomb.yaml").write_text('a: &a ["x","x"]\nb: [*a,*a]\n')
+    (lessons / "latin1.yaml").write_bytes(b"id: caf\xe9\n")
+    shutil.copy(lessons / "01-basics.yaml", lessons / "copy.yaml")
+    (library_dir / "factchecks" / "noid.yaml").write_text(
+        (library_dir / "factchecks" / "5g-covid.yaml").read_text().replace("id: 5g-covid\n", "")
+    )
+    result = run_cli("content", "check", str(library_dir))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    for name in ("invalid.yaml:", "bomb.yaml:1:", "latin1.yaml:1:", "copy.yaml:1:", "noid.yaml:1:"):
+        assert sum(name in line for line in lines) == 1, (name, lines)
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    result = run_cli("content", "check", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "content folder not found" in result.stderr

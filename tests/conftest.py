@@ -1,0 +1,140 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a small stable content library, and an
+engine wired to both, with a clock the tests control."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from bot.config import Settings
+from bot.engine.content import Content
+from bot.engine.engine import Engine as BotEngine
+from bot.library.library import Library
+from bot.library.loader import load_library_or_raise
+from bot.paths import bundled_content
+from bot.storage import db
+from bot.storage.store import Store
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE_LIBRARY = TESTS / "fixtures" / "library"
+POSTGRES_URL = os.environ.get(
+    "CIVICBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test touches the real user's data folder or picks up their settings."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    for name in ("CIVICBOT_CONFIG", "CIVICBOT_DATABASE_URL", "CIVICBOT_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def postgres_problem() -> str | None:
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_available())
+    return _PG_PROBLEM[0]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose connections use a fresh, private schema, dropped afterwards."""
+    problem = postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def db_engine(database_url: str) -> Iterator[Engine]:
+    engine = db.open_engine(database_url)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def make_library(tmp_path: Path, extra_locales: dict[str, str] | None = None) -> Path:
+    """The fixture items plus the bundled interface texts, copied to a folder the test owns."""
+    root = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, root)
+    shutil.copytree(bundled_content() / "locales", root / "locales")
+    for code, name in (extra_locales or {}).items():
+        source = (root / "locales" / "en.yaml").read_text(encoding="utf-8")
+        source = source.replace("language: en", f"language: {code}", 1)
+        source = source.replace("name: English", f"name: {name}", 1)
+        (root / "locales" / f"{code}.yaml").write_text(source, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    return make_library(tmp_path)
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Library:
+    return load_library_or_raise(library_dir)
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(db_engine: Engine, library: Library, clock: Clock) -> BotEngine:
+    content = Content.build(library, "en", Settings().matching.thresholds)
+    return BotEngine(Store(db_engine), content, clock)

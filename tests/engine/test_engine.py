@@ -1,0 +1,201 @@
+"""Dialogs through the real engine on real databases: each table is what a person does and what
+they must see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.engine.content import Content
+from bot.engine.engine import Engine
+from bot.library.loader import load_library_or_raise
+from bot.storage.store import Store
+from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
+from tests.chat import Person
+from tests.conftest import Clock, make_library
+
+# (action, argument, fragments the reply must contain)
+Step = tuple[str, str, list[str]]
+
+
+def play(person: Person, steps: list[Step]) -> None:
+    for action, argument, expected in steps:
+        out = person.say(argument) if action == "say" else person.press(argument)
+        for fragment in expected:
+            assert fragment in out, f"{action} {argument!r}: {fragment!r} not in:\n{out}"
+
+
+def test_start_welcomes_and_offers_the_menu(engine: Engine) -> None:
+    play(
+        Person(engine),
+        [("say", "/start", ["Welcome to civicbot", "Privacy", "Lessons", "My progress"])],
+    )
+
+
+def test_lesson_card_by_card_then_quiz_then_progress(engine: Engine) -> None:
+    person = Person(engine)
+    play(
+        person,
+        [
+            ("say", "/lessons", ["Spotting emotional language", "The SIFT habits"]),
+            ("press", "Spotting emotional", ["(1/3)", "feel before you think"]),
+            ("press", "Next", ["(2/3)", "The spread of true and false news online", "Science"]),
+            ("press", "Back", ["(1/3)"]),
+            ("press", "Next", ["(2/3)"]),
+            ("press", "Next", ["(3/3)", "Take the quiz"]),
+            ("press", "Take the quiz", ["Emotional language quiz", "Question 1 of 4"]),
+            ("press", "A reaction before thought", ["Correct", "strong feelings cut"]),
+            ("press", "Next question", ["Question 2 of 4", "Tick every answer"]),
+            ("press", "ALL CAPS", ["☑ ALL CAPS outrage"]),
+            ("press", "named, checkable", ["☑ A named"]),
+            ("press", "named, checkable", ["☐ A named"]),
+            ("press", "Done", ["Partly right", "A classic sign", "Right answer:"]),
+            ("press", "Next question", ["Question 3 of 4"]),
+            ("press", "False", ["Not quite", "Studies found the opposite", "Right answer:"]),
+            ("press", "Next question", ["Question 4 of 4", "Type your answer"]),
+            ("say", "s.i.f.t", ["Correct", "Exactly"]),
+            ("press", "See my score", ["scored", "2.5 out of 4", "Retry the 2 missed"]),
+            ("press", "Retry", ["questions you missed", "Question 1 of 2", "warning signs"]),
+            ("press", "ALL CAPS", []),
+            ("press", "Urgent", []),
+            ("press", "Done", ["Correct"]),
+            ("press", "Next question", ["Question 2 of 2", "Fear spreads"]),
+            ("press", "True", ["Correct"]),
+            ("press", "See my score", ["2 out of 2", "Every answer right"]),
+            ("say", "/progress", ["Lessons finished: 1 of 2", "Spotting emotional", "2.5/4"]),
+        ],
+    )
+
+
+def test_claim_is_answered_with_verdict_and_sources(engine: Engine) -> None:
+    play(
+        Person(engine),
+        [
+            (
+                "say",
+                "5G mobile networks spread the coronavirus",
+                [
+                    "False",
+                    "Viruses cannot travel",
+                    "World Health Organization",
+                    "not yet been reviewed",
+                ],
+            ),
+            ("say", "qwxz plorb vintage teapot festival", ["no fact-check for this yet", "Stop"]),
+            ("say", "/check 5G towers cause COVID-19", ["False", "Claim:"]),
+        ],
+    )
+
+
+def test_stale_and_forged_buttons_change_nothing(engine: Engine, db_engine: object) -> None:
+    person = Person(engine)
+    person.say("/lessons")
+    person.press("Spotting emotional")
+    old_next = next(b.payload for b in person.buttons if "Next" in b.label)
+    person.press("Next")
+    before = engine.store.engine  # same database the engine writes to
+    with before.connect() as connection:
+        seq_before = connection.scalar(select(User.seq))
+    for forged in [old_next, "pick:99999:0", "nonsense", "lesson:../../etc", "x" * 500, "", "fc:"]:
+        out = person.send_payload(forged)
+        assert "earlier step" in out
+    with before.connect() as connection:
+        assert connection.scalar(select(User.seq)) == seq_before
+        assert connection.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_replayed_answer_counts_once(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("/lessons")
+    person.press("Spotting emotional")
+    person.press("Next")
+    person.press("Next")
+    person.press("Take the quiz")
+    pick = next(b.payload for b in person.buttons if "reaction" in b.label)
+    person.send_payload(pick)
+    assert "earlier step" in person.send_payload(pick)
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(func.count(Answer.id))) == 1
+
+
+def test_unknown_command_and_help(engine: Engine) -> None:
+    play(
+        Person(engine),
+        [
+            ("say", "/frobnicate", ["/frobnicate", "menu"]),
+            ("say", "/help", ["How to use civicbot", "/lessons"]),
+            ("say", "/start@civic_bot", ["Welcome"]),
+        ],
+    )
+
+
+def test_state_survives_a_new_engine(engine: Engine, clock: Clock) -> None:
+    """A restart (a new engine on the same database) continues the conversation exactly."""
+    person = Person(engine)
+    person.say("/lessons")
+    person.press("Spotting emotional")
+    person.press("Next")
+    pending = next(b.payload for b in person.buttons if "Next" in b.label)
+    restarted = Engine(engine.store, engine.content, clock)
+    out = Person(restarted).send_payload(pending)
+    assert "(3/3)" in out
+
+
+def test_language_choice_when_there_are_two(
+    tmp_path: Path, db_engine: object, clock: Clock
+) -> None:
+    root = make_library(tmp_path, {"de": "Deutsch"})
+    library = load_library_or_raise(root)
+    engine = Engine(
+        Store(db_engine),  # type: ignore[arg-type]
+        Content.build(library, "en", Settings().matching.thresholds),
+        clock,
+    )
+    person = Person(engine)
+    out = person.say("/start")
+    assert "Choose your language" in out
+    assert person.labels() == ["Deutsch", "English"]
+    assert "I will speak" in person.press("Deutsch")
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(User.language)) == "de"
+
+
+def test_every_event_is_stored_before_replying(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("/lessons")
+    person.press("SIFT")
+    with engine.store.engine.connect() as connection:
+        rows = connection.execute(select(LessonProgress.lesson_id)).scalars().all()
+        assert rows == ["sift"]
+        assert connection.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_a_failing_event_is_rolled_back_and_answered_politely(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = Person(engine)
+    person.say("/start")
+
+    def broken(*_: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.engine.lessons.list_lessons", broken)
+    assert "something went wrong" in person.say("/lessons")
+    monkeypatch.undo()
+    assert "Spotting emotional" in person.say("/lessons")
+
+
+def test_inline_answers_come_without_a_user(engine: Engine) -> None:
+    answers = engine.inline("5G towers cause COVID-19", "en")
+    assert answers and answers[0].id == "en:5g-covid"
+    assert "False" in answers[0].title
+    assert engine.inline("qwxz plorb vintage teapot", "en") == []
+
+
+def test_command_menu_has_descriptions(engine: Engine) -> None:
+    menu = dict(engine.command_menu("en"))
+    assert set(menu) >= {"start", "lessons", "progress", "help", "check"}
+    assert all(menu.values())

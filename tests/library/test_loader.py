@@ -1,0 +1,143 @@
+"""Loader tests: broken files give exact `file:line` messages, every problem at once."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from bot.library.loader import load_library
+from tests.conftest import make_library
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def problems(root: Path) -> list[str]:
+    return [str(p) for p in load_library(root, "lib").problems]
+
+
+def test_fixture_library_is_clean(library_dir: Path) -> None:
+    result = load_library(library_dir)
+    assert result.ok, result.problems
+    assert result.library.counts() == {"lessons": 2, "quizzes": 1, "questions": 4, "factchecks": 3}
+
+
+def test_invalid_yaml_is_located(library_dir: Path) -> None:
+    write(library_dir, "lessons/bad.yaml", "id: bad\ntitle: [unclosed\nlanguage: en\n")
+    assert any(
+        p.startswith("lib/lessons/bad.yaml:3:") and "invalid YAML" in p
+        for p in problems(library_dir)
+    )
+
+
+def test_alias_bomb_is_refused_at_its_line(library_dir: Path) -> None:
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+    write(library_dir, "lessons/bomb.yaml", bomb)
+    found = [p for p in problems(library_dir) if "bomb.yaml" in p]
+    assert found == [
+        "lib/lessons/bomb.yaml:1:4: invalid YAML: anchors (&name) are not allowed in content files"
+    ]
+
+
+def test_non_utf8_is_refused_with_line(library_dir: Path) -> None:
+    (library_dir / "lessons" / "latin1.yaml").write_bytes(b"id: x\ntitle: caf\xe9\n")
+    assert "lib/lessons/latin1.yaml:2: not UTF-8 (byte 0xe9)" in problems(library_dir)
+
+
+def test_huge_file_is_refused(library_dir: Path) -> None:
+    write(library_dir, "lessons/huge.yaml", "# " + "x" * 600_000 + "\n")
+    assert any(p.startswith("lib/lessons/huge.yaml:1: file is") for p in problems(library_dir))
+
+
+def test_duplicate_ids_across_files(library_dir: Path) -> None:
+    shutil.copy(library_dir / "lessons/01-basics.yaml", library_dir / "lessons/03-copy.yaml")
+    found = problems(library_dir)
+    expected = "lib/lessons/03-copy.yaml:1:1: id: duplicate id 'basics' (en), first defined at "
+    assert expected + "lib/lessons/01-basics.yaml:1" in found
+
+
+def test_missing_unknown_and_wrong_keys(library_dir: Path) -> None:
+    write(
+        library_dir,
+        "factchecks/broken.yaml",
+        "language: en\nclaim: x\nverdikt: false\nverdict: maybe\nanswer: a\nexplanation: e\n"
+        "sources: []\npublished: 2024-01-01\n",
+    )
+    found = [p for p in problems(library_dir) if "broken.yaml" in p]
+    assert "lib/factchecks/broken.yaml:1:1: id: required key is missing" in found
+    assert "lib/factchecks/broken.yaml:3:1: verdikt: unknown key (did you mean 'verdict'?)" in found
+    assert any(
+        p.startswith("lib/factchecks/broken.yaml:4:1: verdict: Input should be") for p in found
+    )
+    assert any(p.startswith("lib/factchecks/broken.yaml:7:1: sources:") for p in found)
+
+
+def test_choice_question_without_correct_option(library_dir: Path) -> None:
+    path = library_dir / "quizzes/basics-quiz.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "        correct: true\n        feedback: Yes", "        feedback: Yes"
+        )
+    )
+    found = [p for p in problems(library_dir) if "basics-quiz" in p]
+    assert found == [
+        "lib/quizzes/basics-quiz.yaml:6:5: questions[0]: no option is marked correct: true"
+    ]
+
+
+def test_broken_references(library_dir: Path) -> None:
+    path = library_dir / "lessons/02-sift.yaml"
+    path.write_text(path.read_text().replace("prerequisite: basics", "prerequisite: nowhere"))
+    assert "lib/lessons/02-sift.yaml:6:1: prerequisite: no lesson 'nowhere'" in problems(
+        library_dir
+    )
+
+
+def test_text_over_telegram_limits(library_dir: Path) -> None:
+    path = library_dir / "quizzes/basics-quiz.yaml"
+    path.write_text(path.read_text().replace("A calm discussion", "calm " * 30))
+    found = problems(library_dir)
+    assert any(
+        "questions[0].options[1].text: 149 characters; a button label allows 100" in p
+        for p in found
+    )
+
+
+def test_duplicate_key_in_one_file(library_dir: Path) -> None:
+    write(library_dir, "lessons/dup.yaml", "id: a\nid: b\n")
+    assert "lib/lessons/dup.yaml:2:1: id: duplicate key" in problems(library_dir)
+
+
+def test_file_outside_a_kind_folder(library_dir: Path) -> None:
+    write(library_dir, "stray.yaml", "id: x\n")
+    assert any(
+        p.startswith("lib/stray.yaml: content files belong in one of")
+        for p in problems(library_dir)
+    )
+
+
+def test_missing_translation_and_template_errors(tmp_path: Path) -> None:
+    root = make_library(tmp_path, {"de": "Deutsch"})
+    de = root / "locales/de.yaml"
+    text = de.read_text().replace("    stale_notice: That button is out of date.\n", "")
+    de.write_text(text.replace("Choose your language.", "'{{ broken'"))
+    found = [p for p in problems(root) if "de.yaml" in p]
+    assert any("messages: missing translation of 'errors.stale_notice'" in p for p in found)
+    assert any("messages.start.choose_language: template error:" in p for p in found)
+
+
+def test_every_problem_reported_quickly(library_dir: Path) -> None:
+    write(library_dir, "lessons/bad.yaml", "id: [\n")
+    write(library_dir, "lessons/bomb.yaml", "a: &a [1]\nb: *a\n")
+    (library_dir / "lessons/latin1.yaml").write_bytes(b"id: \xff\n")
+    shutil.copy(library_dir / "factchecks/5g-covid.yaml", library_dir / "factchecks/5g-copy.yaml")
+    write(library_dir, "quizzes/noid.yaml", "language: en\ntitle: t\nquestions: []\n")
+    started = time.perf_counter()
+    found = problems(library_dir)
+    assert time.perf_counter() - started < 2
+    for name in ("bad.yaml", "bomb.yaml", "latin1.yaml", "5g-copy.yaml", "noid.yaml"):
+        assert any(name in p for p in found), name

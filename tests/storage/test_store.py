@@ -1,0 +1,70 @@
+"""Store operations on real databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, func, select
+
+from bot.storage.store import Store
+from bot.storage.tables import User
+
+NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
+
+
+def test_user_is_created_once_and_times_are_utc(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        first = unit.user("k" * 64, NOW)
+        first_id = first.id
+    with store.unit() as unit:
+        again = unit.user("k" * 64, NOW + dt.timedelta(days=1))
+        assert again.id == first_id
+        assert again.created_at == NOW
+        assert again.created_at.tzinfo is not None
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(func.count(User.id))) == 1
+
+
+def test_a_failed_unit_leaves_nothing(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    try:
+        with store.unit() as unit:
+            unit.user("x" * 64, NOW)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(func.count(User.id))) == 0
+
+
+def test_attempts_answers_and_progress(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        user = unit.user("p" * 64, NOW)
+        attempt = unit.start_attempt(user, "quiz", "en", ["a", "b"], NOW)
+        unit.record_answer(attempt, "a", [0], 1.0, NOW)
+        attempt.position = 1
+        unit.record_answer(attempt, "b", [1], 0.5, NOW)
+        attempt.finished_at = NOW
+        unit.open_lesson(user, "intro", "en", NOW)
+        unit.complete_lesson(user, "intro", "en", NOW)
+        unit.complete_lesson(user, "other", "en", NOW)
+        second = unit.start_attempt(user, "quiz", "en", ["a"], NOW, retry_of=attempt.id)
+        answer = unit.record_answer(second, "a", [0], 1.0, NOW)
+        assert answer.first_attempt is False
+        progress = unit.progress(user)
+    assert progress.lessons_completed == {("intro", "en"), ("other", "en")}
+    assert [(q.quiz_id, q.best_score, q.max_score) for q in progress.quizzes] == [("quiz", 1.5, 2)]
+    assert progress.answers == 3
+    assert progress.score == 2.5
+
+
+def test_starting_a_quiz_finishes_the_abandoned_one(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        user = unit.user("q" * 64, NOW)
+        first = unit.start_attempt(user, "one", "en", ["a"], NOW)
+        second = unit.start_attempt(user, "two", "en", ["a"], NOW)
+        assert first.finished_at == NOW
+        assert unit.current_attempt(user) is second

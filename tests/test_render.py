@@ -1,0 +1,120 @@
+"""Every interface message renders in every bundled locale, with strict undefined, to valid HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from bot.library.loader import load_library_or_raise
+from bot.library.schema import SourceLink
+from bot.paths import bundled_content
+from bot.render import OUTPUT_CAP, RenderError, Texts, make_environment, points
+
+SOURCE = SourceLink(
+    title="T <&>", publisher="P", url="https://example.org/?a=1&b=2", date=dt.date(2024, 1, 2)
+)
+
+# A sample context for every message; a new message without one fails the completeness test.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "lessons.item": {"title": "Title", "done": True},
+    "lessons.card": {
+        "title": "T",
+        "number": 1,
+        "total": 3,
+        "text": "x < y",
+        "sources": [SOURCE],
+        "prerequisite": "P",
+    },
+    "quiz.intro": {"title": "Q", "total": 3},
+    "quiz.retry_intro": {"total": 2},
+    "quiz.question": {"number": 1, "total": 2, "text": "Q?", "type": "multiple"},
+    "quiz.tick": {"text": "opt", "ticked": True},
+    "quiz.feedback": {"score": 0.5, "feedback": ["f"], "correct": ["c"], "explanation": "e"},
+    "quiz.score": {"title": "Q", "score": 1.5, "total": 2, "missed": 1, "retry": False},
+    "quiz.retry": {"missed": 2},
+    "check.answer": {
+        "verdict": "false",
+        "verdict_label": "F",
+        "claim": "c",
+        "answer": "a",
+        "explanation": "e",
+        "sources": [SOURCE],
+        "reviewed": False,
+    },
+    "progress.text": {
+        "lessons_done": 1,
+        "lessons_total": 2,
+        "done_titles": ["A"],
+        "quizzes": [{"title": "Q", "score": 1.0, "total": 2}],
+        "answers": 3,
+        "score": 2.5,
+    },
+    "errors.unknown_command": {"command": "x<y"},
+}
+
+ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in ALLOWED_TAGS, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def assert_telegram_html(text: str) -> None:
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    assert not checker.stack
+
+
+@pytest.fixture(scope="module")
+def texts() -> Texts:
+    return Texts(load_library_or_raise(bundled_content()), "en")
+
+
+def test_every_message_renders_in_every_locale(texts: Texts) -> None:
+    library = load_library_or_raise(bundled_content())
+    for language, locale in library.locales.items():
+        for key in locale.flat():
+            out = texts.render(language, key, **SAMPLES.get(key, {}))
+            assert out, (language, key)
+            assert_telegram_html(out)
+
+
+def test_values_are_escaped(texts: Texts) -> None:
+    out = texts.render("en", "errors.unknown_command", command="<b>x</b>&")
+    assert "&lt;b&gt;x&lt;/b&gt;&amp;" in out
+    card = texts.render("en", "lessons.card", **SAMPLES["lessons.card"])
+    assert "x &lt; y" in card and 'href="https://example.org/?a=1&amp;b=2"' in card
+
+
+def test_missing_value_is_an_error(texts: Texts) -> None:
+    with pytest.raises(RenderError):
+        texts.render("en", "quiz.intro")
+    with pytest.raises(RenderError):
+        texts.render("en", "no.such.key")
+
+
+def test_sandbox_and_output_cap() -> None:
+    env = make_environment()
+    huge = env.from_string("{% for i in range(99999) %}xxxxxxxxxx{% endfor %}")
+    from bot.render import _capped, _limited
+
+    assert len(_capped("".join(_limited(huge.generate())))) <= OUTPUT_CAP
+    with pytest.raises(Exception, match=r"unsafe|not safely|access"):
+        env.from_string("{{ ''.__class__.__mro__ }}").render()
+
+
+def test_points() -> None:
+    assert [points(2.0), points(2.5), points(1 / 3)] == ["2", "2.5", "0.33"]
