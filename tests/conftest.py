@@ -24,6 +24,13 @@ from bot.storage.store import Store
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_LIBRARY = TESTS / "fixtures" / "library"
+FIXTURE_COUNTS = {
+    "lessons": 2,
+    "quizzes": 1,
+    "questions": 4,
+    "factchecks": 3,
+    "assessment_forms": 2,
+}
 POSTGRES_URL = os.environ.get(
     "CIVICBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.learning.assessment import Scores
 from bot.library.loader import load_library_or_raise
 from bot.library.schema import SourceLink
 from bot.paths import bundled_content
@@ -51,8 +52,26 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "quizzes": [{"title": "Q", "score": 1.0, "total": 2}],
         "answers": 3,
         "score": 2.5,
+        "streak": 2,
+        "due": 3,
+        "weakest": "emotional language",
     },
     "errors.unknown_command": {"command": "x<y"},
+    "review.intro": {"total": 3},
+    "review.nothing_due": {"days": 2},
+    "assessment.intro_before": {"title": "T", "intro": "I", "total": 16},
+    "assessment.intro_after": {"title": "T", "intro": "I", "total": 16},
+    "assessment.intro_followup": {"title": "T", "intro": "I", "total": 16},
+    "assessment.item": {"number": 1, "total": 16, "text": "Headline"},
+    "assessment.results": {
+        "title": "T",
+        "before": Scores(5, 3, 2, 0, 1, 0, 0.8),
+        "after": Scores(6, 2, 4, 0.5, 2, 0.1, 0.9),
+        "discernment_change": "up",
+        "bias_change": "same",
+        "taken": 2,
+        "forms": 2,
+    },
 }
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}

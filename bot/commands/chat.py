@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     engine = build_engine(settings, Path(args.content) if args.content else None)
     secret = load_secret_key(data_dir())
     user = user_key(secret, "terminal", getpass.getuser())
-    return chat(engine, user, sys.stdin, sys.stdout, language=_language_hint())
+    files = data_dir() / "files"
+    return chat(engine, user, sys.stdin, sys.stdout, language=_language_hint(), files=files)
 
 
 def _language_hint() -> str | None:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from bot.engine import factcheck, lessons, menu, onboarding, progress, quizzes
+from bot.engine import assessments, factcheck, lessons, menu, onboarding, progress, quizzes
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice
 from bot.engine.events import Incoming, InlineAnswer, Reply
@@ -23,7 +23,17 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 MAX_TEXT_CHARS = 4096
-COMMANDS = ("start", "menu", "lessons", "progress", "help", "language", "check")
+COMMANDS = (
+    "start",
+    "menu",
+    "lessons",
+    "review",
+    "test",
+    "progress",
+    "check",
+    "language",
+    "help",
+)
 
 
 def utc_now() -> dt.datetime:
@@ -87,6 +97,8 @@ class Engine:
             "progress": progress.progress,
             "help": menu.help_reply,
             "language": onboarding.language_menu,
+            "review": quizzes.start_review,
+            "test": assessments.start,
         }
         if name in simple:
             return simple[name](ctx)
@@ -120,5 +132,8 @@ class Engine:
             "retry": lambda: quizzes.retry(ctx),
             "lang": lambda: onboarding.choose_language(ctx, arg),
             "fc": lambda: factcheck.show(ctx, arg),
+            "review": lambda: quizzes.start_review(ctx),
+            "test": lambda: assessments.start(ctx),
+            "rate": lambda: assessments.rate(ctx, arg),
         }
         return routes[payload.verb]()

@@ -41,6 +41,15 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file made for the user: a picture (`photo`, PNG) or a document such as a data export."""
+
+    filename: str
+    data: bytes
+    photo: bool = False
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to show.
 
@@ -48,6 +57,8 @@ class Reply:
     `replace` asks the transport to edit the message whose button was pressed instead of sending
     a new one (lesson navigation), where the medium can. `document` is a file to send (exports).
     `notice` is a short text for the button press itself (Telegram's callback answer).
+    `attachment` is a file made for the user (a progress chart, a data export); with a photo
+    attachment, `text` is its caption.
     """
 
     text: str
@@ -56,6 +67,7 @@ class Reply:
     replace: bool = False
     document: Path | None = None
     notice: str | None = None
+    attachment: Attachment | None = None
 
     @property
     def flat_buttons(self) -> list[Button]:

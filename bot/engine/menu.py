@@ -8,7 +8,8 @@ from bot.engine.events import Button, Reply
 
 def menu_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     return (
-        (ctx.button("menu.lessons", "lessons"), ctx.button("menu.progress", "progress")),
+        (ctx.button("menu.lessons", "lessons"), ctx.button("menu.review", "review")),
+        (ctx.button("menu.test", "test"), ctx.button("menu.progress", "progress")),
         (ctx.button("menu.help", "help"),),
     )
 

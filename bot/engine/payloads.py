@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from bot.limits import CALLBACK_DATA_BYTES
 
-STATEFUL = frozenset({"next", "back", "pick", "tick", "done", "cont", "retry"})
-STATELESS = frozenset({"menu", "lessons", "lesson", "quiz", "lang", "fc", "progress", "help"})
+STATEFUL = frozenset({"next", "back", "pick", "tick", "done", "cont", "retry", "rate"})
+STATELESS = frozenset(
+    {"menu", "lessons", "lesson", "quiz", "lang", "fc", "progress", "help", "review", "test"}
+)
 _ARG = re.compile(r"^[a-z0-9_-]{1,40}$")
 
 

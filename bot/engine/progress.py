@@ -1,10 +1,32 @@
-"""/progress: what a learner has done, in plain words."""
+"""/progress: what a learner has done, in plain words and as a picture.
+
+Every figure comes from the database: answers, review cards, lesson progress and assessment
+ratings. A new learner gets a picture too, one that says how to start.
+"""
 
 from __future__ import annotations
 
+from bot.charts import ChartData, progress_png
+from bot.engine.assessments import PHASES, scores_of
 from bot.engine.context import Context
-from bot.engine.events import Reply
+from bot.engine.events import Attachment, Reply
 from bot.engine.menu import menu_buttons
+from bot.learning import progress as figures
+from bot.storage.store import card_state
+
+CHART_LABELS = (
+    "title",
+    "mastery",
+    "mastery_axis",
+    "empty",
+    "activity",
+    "activity_axis",
+    "activity_empty",
+    "week_now",
+    "assessment",
+    "assessment_axis",
+    "assessment_empty",
+)
 
 
 def progress(ctx: Context) -> list[Reply]:
@@ -18,9 +40,10 @@ def progress(ctx: Context) -> list[Reply]:
     for result in summary.quizzes:
         quiz = library.quizzes.get((result.language, result.quiz_id))
         title = quiz.title if quiz else result.quiz_id
-        quizzes.append(
-            {"title": title, "score": round(result.best_score, 2), "total": result.max_score}
-        )
+        quizzes.append({"title": title, "score": result.best_score, "total": result.max_score})
+    activity = ctx.unit.activity(ctx.user)
+    mastery = _mastery(ctx)
+    due = len(ctx.unit.due_cards(ctx.user, ctx.lang, ctx.now, limit=1000))
     text = ctx.t(
         "progress.text",
         lessons_done=len(done),
@@ -28,6 +51,44 @@ def progress(ctx: Context) -> list[Reply]:
         done_titles=[lesson.title for lesson in done],
         quizzes=quizzes,
         answers=summary.answers,
-        score=round(summary.score, 2),
+        score=summary.score,
+        streak=figures.streak(activity, ctx.now),
+        due=due,
+        weakest=min(mastery, key=lambda pair: pair[1])[0] if mastery else None,
     )
-    return [Reply(text, menu_buttons(ctx))]
+    chart = ChartData(
+        mastery=mastery,
+        weekly=figures.weekly(activity, ctx.now),
+        assessment=_assessment_bars(ctx),
+    )
+    labels = {name: ctx.label(f"chart.{name}") for name in CHART_LABELS}
+    picture = Attachment("progress.png", progress_png(chart, labels), photo=True)
+    return [Reply(text, menu_buttons(ctx), attachment=picture)]
+
+
+def _mastery(ctx: Context) -> list[tuple[str, float]]:
+    library = ctx.content.library
+    pairs = []
+    for card in ctx.unit.cards(ctx.user, ctx.lang):
+        question = library.question(card.language, card.quiz_id, card.question_id)
+        if question is not None and question.techniques:
+            pairs.append((card_state(card), question.techniques))
+    mastery = figures.mastery(pairs, ctx.now)
+    return [(_tag_label(ctx, tag), value) for tag, value in mastery.items()]
+
+
+def _tag_label(ctx: Context, tag: str) -> str:
+    key = f"tags.{tag}"
+    return ctx.label(key) if ctx.content.texts.has(ctx.lang, key) else tag.replace("-", " ")
+
+
+def _assessment_bars(ctx: Context) -> list[tuple[str, float]]:
+    assessments = ctx.content.library.assessments_in(ctx.lang)
+    if not assessments:
+        return []
+    assessment = assessments[0]
+    done = ctx.unit.finished_assessments(ctx.user, assessment.id, assessment.language)
+    return [
+        (ctx.label(f"chart.phase_{PHASES[i]}"), scores_of(ctx, attempt).discernment)
+        for i, attempt in enumerate(done[: len(PHASES)])
+    ]

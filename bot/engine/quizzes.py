@@ -8,37 +8,63 @@ from __future__ import annotations
 
 from bot.engine.context import Context
 from bot.engine.events import Button, Reply
-from bot.engine.menu import main_menu, stale_button
+from bot.engine.menu import main_menu, menu_buttons, stale_button
 from bot.learning.grading import grade_choices, grade_short
 from bot.library.schema import Question, QuestionType, Quiz
 from bot.limits import fit_label
 from bot.storage.tables import QuizAttempt
 
 TRUE, FALSE = 1, 0
+REVIEW_SESSION = 10
 
 
 def start_quiz(ctx: Context, quiz_id: str | None) -> list[Reply]:
     quiz = ctx.content.library.quizzes.get((ctx.lang, quiz_id or ""))
     if quiz is None:
         return stale_button(ctx)
-    ids = [question.id for question in quiz.questions]
-    attempt = ctx.unit.start_attempt(ctx.user, quiz.id, quiz.language, ids, ctx.now)
-    intro = Reply(ctx.t("quiz.intro", title=quiz.title, total=len(ids)))
+    refs = [ref(quiz.id, question.id) for question in quiz.questions]
+    attempt = ctx.unit.start_attempt(ctx.user, quiz.id, quiz.language, refs, ctx.now)
+    intro = Reply(ctx.t("quiz.intro", title=quiz.title, total=len(refs)))
     return [intro, *show_question(ctx, attempt)]
+
+
+def start_review(ctx: Context) -> list[Reply]:
+    """The questions that are due, most overdue first, as one short session."""
+    cards = ctx.unit.due_cards(ctx.user, ctx.lang, ctx.now, limit=REVIEW_SESSION * 3)
+    library = ctx.content.library
+    refs = [
+        ref(card.quiz_id, card.question_id)
+        for card in cards
+        if library.question(card.language, card.quiz_id, card.question_id) is not None
+    ][:REVIEW_SESSION]
+    if not refs:
+        upcoming = ctx.unit.next_due(ctx.user, ctx.lang)
+        days = None if upcoming is None else max(0, (upcoming - ctx.now).days)
+        return [Reply(ctx.t("review.nothing_due", days=days), menu_buttons(ctx))]
+    attempt = ctx.unit.start_attempt(ctx.user, "review", ctx.lang, refs, ctx.now, kind="review")
+    return [Reply(ctx.t("review.intro", total=len(refs))), *show_question(ctx, attempt)]
 
 
 def retry(ctx: Context) -> list[Reply]:
     attempt = ctx.unit.latest_finished_attempt(ctx.user)
-    if attempt is None:
+    if attempt is None or attempt.kind not in ("quiz", "review"):
         return stale_button(ctx)
-    missed = [a.question_id for a in ctx.unit.answers_of(attempt) if a.score < 1.0]
-    quiz = _quiz(ctx, attempt)
-    if quiz is None or not missed:
+    library = ctx.content.library
+    missed = [
+        ref(a.quiz_id, a.question_id)
+        for a in ctx.unit.answers_of(attempt)
+        if a.score < 1.0 and library.question(a.language, a.quiz_id, a.question_id)
+    ]
+    if not missed:
         return stale_button(ctx)
-    known = {question.id for question in quiz.questions}
-    missed = [qid for qid in missed if qid in known]
     new = ctx.unit.start_attempt(
-        ctx.user, quiz.id, quiz.language, missed, ctx.now, retry_of=attempt.id
+        ctx.user,
+        attempt.quiz_id,
+        attempt.language,
+        missed,
+        ctx.now,
+        retry_of=attempt.id,
+        kind=attempt.kind,
     )
     return [Reply(ctx.t("quiz.retry_intro", total=len(missed))), *show_question(ctx, new)]
 
@@ -145,7 +171,8 @@ def cont(ctx: Context) -> list[Reply]:
 def _answer(
     ctx: Context, attempt: QuizAttempt, question: Question, chosen: list[int], score: float
 ) -> list[Reply]:
-    ctx.unit.record_answer(attempt, question.id, chosen, score, ctx.now)
+    quiz_id = split_ref(attempt.question_ids[attempt.position])[0]
+    ctx.unit.record_answer(attempt, quiz_id, question.id, chosen, score, ctx.now)
     ctx.bump()
     feedback = [question.options[i].feedback for i in chosen if i < len(question.options)]
     if question.type in (QuestionType.TRUEFALSE, QuestionType.SHORT):
@@ -172,10 +199,11 @@ def _score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
     total = len(attempt.question_ids)
     score = sum(answer.score for answer in answers)
     missed = sum(1 for answer in answers if answer.score < 1.0)
-    quiz = _quiz(ctx, attempt)
+    quiz = ctx.content.library.quizzes.get((attempt.language, attempt.quiz_id))
+    title = quiz.title if quiz else ctx.label("review.title")
     text = ctx.t(
         "quiz.score",
-        title=quiz.title if quiz else attempt.quiz_id,
+        title=title,
         score=round(score, 2),
         total=total,
         missed=missed,
@@ -195,13 +223,21 @@ def _awaiting(ctx: Context) -> tuple[QuizAttempt | None, Question | None]:
     return attempt, _current(ctx, attempt)[1]
 
 
-def _quiz(ctx: Context, attempt: QuizAttempt) -> Quiz | None:
-    return ctx.content.library.quizzes.get((attempt.language, attempt.quiz_id))
-
-
 def _current(ctx: Context, attempt: QuizAttempt) -> tuple[Quiz | None, Question | None]:
-    quiz = _quiz(ctx, attempt)
-    if quiz is None or attempt.position >= len(attempt.question_ids):
-        return quiz, None
-    wanted = attempt.question_ids[attempt.position]
-    return quiz, next((q for q in quiz.questions if q.id == wanted), None)
+    if attempt.position >= len(attempt.question_ids):
+        return None, None
+    quiz_id, question_id = split_ref(attempt.question_ids[attempt.position])
+    quiz = ctx.content.library.quizzes.get((attempt.language, quiz_id))
+    if quiz is None:
+        return None, None
+    return quiz, next((q for q in quiz.questions if q.id == question_id), None)
+
+
+def ref(quiz_id: str, question_id: str) -> str:
+    """How an attempt lists its questions: reviews mix questions from several quizzes."""
+    return f"{quiz_id}/{question_id}"
+
+
+def split_ref(value: str) -> tuple[str, str]:
+    quiz_id, _, question_id = value.partition("/")
+    return quiz_id, question_id

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import limits
 from bot.library.library import Library, Located
-from bot.library.schema import FactCheck, Lesson, Locale, Quiz
+from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
 from bot.library.yamlread import KeyPath, Problem, format_path
 from bot.render import compile_error
 
@@ -26,6 +26,8 @@ def check_library(library: Library, items: Sequence[Located[Any]]) -> list[Probl
             problems += _check_quiz(library, located)
         elif isinstance(item, FactCheck):
             problems += _check_factcheck(library, located)
+        elif isinstance(item, Assessment):
+            problems += _check_assessment(located)
         elif isinstance(item, Locale):
             problems += _check_locale(library, located)
     problems += _check_languages(library, items)
@@ -120,6 +122,18 @@ def _check_factcheck(library: Library, located: Located[FactCheck]) -> Iterator[
             f"claim, answer, explanation and sources add up to {size} characters; "
             f"one message allows about {limits.MESSAGE_CHARS - 300}",
         )
+
+
+def _check_assessment(located: Located[Assessment]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for fi, form in enumerate(located.item.forms):
+        for hi, headline in enumerate(form.headlines):
+            path: KeyPath = ("forms", fi, "headlines", hi)
+            if headline.id in seen:
+                yield _at(located, (*path, "id"), f"duplicate headline id '{headline.id}'")
+            seen.add(headline.id)
+            if len(headline.text) > limits.MESSAGE_CHARS // 2:
+                yield _at(located, (*path, "text"), "a headline should fit on one screen")
 
 
 def _check_locale(library: Library, located: Located[Locale]) -> Iterator[Problem]:

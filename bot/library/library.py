@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from bot.library.schema import FactCheck, Lesson, Locale, Question, Quiz
+from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Question, Quiz
 from bot.library.yamlread import Positions
 
-Item = Lesson | Quiz | FactCheck | Locale
+Item = Lesson | Quiz | FactCheck | Assessment | Locale
 T = TypeVar("T", bound=Item)
 
 
@@ -33,6 +33,7 @@ class Library:
     lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
     quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
     factchecks: dict[tuple[str, str], FactCheck] = field(default_factory=dict)
+    assessments: dict[tuple[str, str], Assessment] = field(default_factory=dict)
     locales: dict[str, Locale] = field(default_factory=dict)
 
     @classmethod
@@ -48,14 +49,13 @@ class Library:
             if isinstance(item, Locale):
                 library.locales.setdefault(item.language, item)
                 continue
-            table: dict[tuple[str, str], Item]
-            if isinstance(item, Lesson):
-                table = library.lessons  # type: ignore[assignment]
-            elif isinstance(item, Quiz):
-                table = library.quizzes  # type: ignore[assignment]
-            else:
-                table = library.factchecks  # type: ignore[assignment]
-            table.setdefault((item.language, item.id), item)
+            tables: dict[type, dict[tuple[str, str], Any]] = {
+                Lesson: library.lessons,
+                Quiz: library.quizzes,
+                FactCheck: library.factchecks,
+                Assessment: library.assessments,
+            }
+            tables[type(item)].setdefault((item.language, item.id), item)
         return library
 
     @property
@@ -71,6 +71,9 @@ class Library:
 
     def factchecks_in(self, language: str) -> list[FactCheck]:
         return [fc for (lang, _), fc in self.factchecks.items() if lang == language]
+
+    def assessments_in(self, language: str) -> list[Assessment]:
+        return [a for (lang, _), a in self.assessments.items() if lang == language]
 
     def quiz_for_lesson(self, language: str, lesson_id: str) -> Quiz | None:
         for quiz in self.quizzes_in(language):
@@ -94,10 +97,14 @@ class Library:
             "quizzes": len(quizzes),
             "questions": sum(len(q.questions) for q in quizzes),
             "factchecks": sum(1 for lang, _ in self.factchecks if mine(lang)),
+            "assessment_forms": sum(
+                len(a.forms) for (lang, _), a in self.assessments.items() if mine(lang)
+            ),
         }
 
     def content_languages(self) -> list[str]:
         langs = {lang for lang, _ in self.lessons}
         langs |= {lang for lang, _ in self.quizzes}
         langs |= {lang for lang, _ in self.factchecks}
+        langs |= {lang for lang, _ in self.assessments}
         return sorted(langs | set(self.locales))

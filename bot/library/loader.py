@@ -28,6 +28,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "lessons": schema.Lesson,
     "quizzes": schema.Quiz,
     "factchecks": schema.FactCheck,
+    "assessments": schema.Assessment,
     "locales": schema.Locale,
 }
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -11,7 +11,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from typing_extensions import TypeAliasType
 
 # Ids become part of callback payloads and database keys, so keep them short and plain.
@@ -134,13 +141,18 @@ class Verdict(StrEnum):
     TRUE = "true"
 
 
+def _verdict_word(value: object) -> object:
+    """YAML reads an unquoted `false` or `true` as a yes/no value; they are verdict words here."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
 class FactCheck(Strict):
     id: Id
     language: LanguageCode
     claim: Text
     phrasings: tuple[Text, ...] = ()
     urls: tuple[Url, ...] = ()
-    verdict: Verdict
+    verdict: Annotated[Verdict, BeforeValidator(_verdict_word)]
     answer: Text
     explanation: Text
     sources: tuple[SourceLink, ...] = Field(min_length=1)
@@ -148,6 +160,53 @@ class FactCheck(Strict):
     reviewed: dt.date | Literal[False] = False
     tags: tuple[Tag, ...] = ()
     lesson: Id | None = None
+
+
+class Headline(Strict):
+    """A headline to rate for reliability, true (accurate) or false, in an assessment form."""
+
+    id: Id
+    text: Text
+    accurate: bool
+    techniques: tuple[Tag, ...] = ()
+    source: SourceLink | None = None
+
+
+class AssessmentForm(Strict):
+    id: Id
+    headlines: tuple[Headline, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _balanced(self) -> AssessmentForm:
+        accurate = sum(headline.accurate for headline in self.headlines)
+        if accurate * 2 != len(self.headlines):
+            raise ValueError(
+                f"{accurate} accurate and {len(self.headlines) - accurate} false headlines; "
+                "a form needs as many of each"
+            )
+        return self
+
+
+class Assessment(Strict):
+    """Parallel forms of true and false headlines: one before learning, one after, and
+    optionally a delayed follow-up `followup_days` after the second."""
+
+    id: Id
+    language: LanguageCode
+    title: Text
+    intro: Text
+    forms: tuple[AssessmentForm, ...] = Field(min_length=2, max_length=3)
+    followup_days: int = Field(default=30, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _parallel(self) -> Assessment:
+        sizes = {len(form.headlines) for form in self.forms}
+        if len(sizes) > 1:
+            raise ValueError("parallel forms need the same number of headlines")
+        ids = [form.id for form in self.forms]
+        if len(set(ids)) != len(ids):
+            raise ValueError("form ids must differ")
+        return self
 
 
 class LocaleInfo(Strict):

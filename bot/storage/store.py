@@ -16,7 +16,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
+from bot.learning.scheduling import CardState, review
+from bot.storage.tables import (
+    Answer,
+    AssessmentResponse,
+    LessonProgress,
+    QuizAttempt,
+    ReviewCard,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,7 @@ class Unit:
         question_ids: list[str],
         now: dt.datetime,
         retry_of: int | None = None,
+        kind: str = "quiz",
     ) -> QuizAttempt:
         for abandoned in self.session.scalars(
             select(QuizAttempt).where(
@@ -142,6 +151,7 @@ class Unit:
             abandoned.finished_at = now
         attempt = QuizAttempt(
             user_id=user.id,
+            kind=kind,
             quiz_id=quiz_id,
             language=language,
             question_ids=list(question_ids),
@@ -158,23 +168,26 @@ class Unit:
     def record_answer(
         self,
         attempt: QuizAttempt,
+        quiz_id: str,
         question_id: str,
         choices: list[int],
         score: float,
         now: dt.datetime,
     ) -> Answer:
+        """Store a graded answer and reschedule the question's spaced review."""
         earlier = self.session.scalar(
             select(func.count(Answer.id)).where(
                 Answer.user_id == attempt.user_id,
-                Answer.quiz_id == attempt.quiz_id,
+                Answer.quiz_id == quiz_id,
                 Answer.question_id == question_id,
                 Answer.language == attempt.language,
             )
         )
+        self._schedule(attempt, quiz_id, question_id, score >= 1.0, now)
         answer = Answer(
             user_id=attempt.user_id,
             attempt_id=attempt.id,
-            quiz_id=attempt.quiz_id,
+            quiz_id=quiz_id,
             question_id=question_id,
             language=attempt.language,
             choices=list(choices),
@@ -187,6 +200,137 @@ class Unit:
         attempt.selected = []
         self.session.flush()
         return answer
+
+    def _schedule(
+        self, attempt: QuizAttempt, quiz_id: str, question_id: str, correct: bool, now: dt.datetime
+    ) -> None:
+        card = self.session.scalar(
+            select(ReviewCard).where(
+                ReviewCard.user_id == attempt.user_id,
+                ReviewCard.quiz_id == quiz_id,
+                ReviewCard.question_id == question_id,
+                ReviewCard.language == attempt.language,
+            )
+        )
+        if card is None:
+            card = ReviewCard(
+                user_id=attempt.user_id,
+                quiz_id=quiz_id,
+                question_id=question_id,
+                language=attempt.language,
+                reviews=0,
+            )
+            self.session.add(card)
+        after = review(card_state(card) if card.reviews else None, correct, now)
+        card.state, card.step = after.state, after.step
+        card.stability, card.difficulty = after.stability, after.difficulty
+        card.due, card.last_review = after.due, after.last_review
+        card.reviews += 1
+
+    def due_cards(
+        self, user: User, language: str, now: dt.datetime, limit: int
+    ) -> list[ReviewCard]:
+        """Questions due for review, most overdue first."""
+        return list(
+            self.session.scalars(
+                select(ReviewCard)
+                .where(
+                    ReviewCard.user_id == user.id,
+                    ReviewCard.language == language,
+                    ReviewCard.due <= now,
+                )
+                .order_by(ReviewCard.due, ReviewCard.id)
+                .limit(limit)
+            )
+        )
+
+    def next_due(self, user: User, language: str) -> dt.datetime | None:
+        return self.session.scalar(
+            select(func.min(ReviewCard.due)).where(
+                ReviewCard.user_id == user.id, ReviewCard.language == language
+            )
+        )
+
+    def cards(self, user: User, language: str) -> list[ReviewCard]:
+        return list(
+            self.session.scalars(
+                select(ReviewCard).where(
+                    ReviewCard.user_id == user.id, ReviewCard.language == language
+                )
+            )
+        )
+
+    # assessments ---------------------------------------------------------------------------
+
+    def record_rating(
+        self,
+        attempt: QuizAttempt,
+        form_id: str,
+        headline_id: str,
+        accurate: bool,
+        rating: int,
+        now: dt.datetime,
+    ) -> None:
+        self.session.add(
+            AssessmentResponse(
+                user_id=attempt.user_id,
+                attempt_id=attempt.id,
+                assessment_id=attempt.quiz_id,
+                form_id=form_id,
+                headline_id=headline_id,
+                language=attempt.language,
+                accurate=accurate,
+                rating=rating,
+                answered_at=now,
+            )
+        )
+        attempt.answered = True
+        self.session.flush()
+
+    def finished_assessments(
+        self, user: User, assessment_id: str, language: str
+    ) -> list[QuizAttempt]:
+        """Completed runs of an assessment, oldest first: before, after, follow-up."""
+        attempts = self.session.scalars(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.kind == "assessment",
+                QuizAttempt.quiz_id == assessment_id,
+                QuizAttempt.language == language,
+                QuizAttempt.finished_at.is_not(None),
+            )
+            .order_by(QuizAttempt.id)
+        )
+        return [a for a in attempts if len(self.ratings_of(a)) == len(a.question_ids)]
+
+    def ratings_of(self, attempt: QuizAttempt) -> list[AssessmentResponse]:
+        return list(
+            self.session.scalars(
+                select(AssessmentResponse)
+                .where(AssessmentResponse.attempt_id == attempt.id)
+                .order_by(AssessmentResponse.id)
+            )
+        )
+
+    # activity ------------------------------------------------------------------------------
+
+    def activity(self, user: User) -> list[dt.datetime]:
+        """When the user answered, rated or finished a lesson: for streaks and the chart."""
+        times: list[dt.datetime] = list(
+            self.session.scalars(select(Answer.answered_at).where(Answer.user_id == user.id))
+        )
+        times += self.session.scalars(
+            select(AssessmentResponse.answered_at).where(AssessmentResponse.user_id == user.id)
+        )
+        times += [
+            t
+            for t in self.session.scalars(
+                select(LessonProgress.completed_at).where(LessonProgress.user_id == user.id)
+            )
+            if t is not None
+        ]
+        return sorted(times)
 
     def answers_of(self, attempt: QuizAttempt) -> list[Answer]:
         return list(
@@ -204,7 +348,9 @@ class Unit:
         results: list[QuizResult] = []
         attempts = self.session.scalars(
             select(QuizAttempt).where(
-                QuizAttempt.user_id == user.id, QuizAttempt.retry_of.is_(None)
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.retry_of.is_(None),
+                QuizAttempt.kind == "quiz",
             )
         )
         best: dict[tuple[str, str], QuizResult] = {}
@@ -236,3 +382,14 @@ class Unit:
             answers=int(totals[0]),
             score=float(totals[1]),
         )
+
+
+def card_state(card: ReviewCard) -> CardState:
+    return CardState(
+        state=card.state,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )

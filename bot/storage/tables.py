@@ -95,6 +95,9 @@ class QuizAttempt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # quiz: one quiz's questions; review: due questions from any quiz ("quiz/question" refs);
+    # assessment: one form of headlines ("form/headline" refs).
+    kind: Mapped[str] = mapped_column(String(16), default="quiz", server_default="quiz")
     quiz_id: Mapped[str] = mapped_column(ID)
     language: Mapped[str] = mapped_column(LANG)
     question_ids: Mapped[list[str]] = mapped_column(JSON)
@@ -141,4 +144,43 @@ class LessonProgress(Base):
     completed_at: Mapped[dt.datetime | None]
 
 
+class ReviewCard(Base):
+    """The spaced-review state (FSRS) of one question for one learner."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "question_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(ID)
+    question_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[dt.datetime]
+    last_review: Mapped[dt.datetime | None]
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AssessmentResponse(Base):
+    """One reliability rating (1-7) of one headline in an assessment form."""
+
+    __tablename__ = "assessment_responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "headline_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    assessment_id: Mapped[str] = mapped_column(ID)
+    form_id: Mapped[str] = mapped_column(ID)
+    headline_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    accurate: Mapped[bool] = mapped_column(Boolean)
+    rating: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[dt.datetime]
+
+
 Index("ix_answers_question", Answer.quiz_id, Answer.question_id)
+Index("ix_review_cards_due", ReviewCard.user_id, ReviewCard.due)

@@ -6,13 +6,15 @@ too and stops at the end of it, so a scripted session prints a transcript.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.events import Button, Incoming, Reply
+from bot.engine.events import Attachment, Button, Incoming, Reply
 
 
 class _PlainText(HTMLParser):
@@ -45,16 +47,22 @@ def plain(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
-    """The transcript text for some replies, and the buttons they offer, numbered from 1."""
+def render(
+    replies: Iterable[Reply], save: Callable[[Attachment], Path] | None = None
+) -> tuple[str, list[Button]]:
+    """The transcript text for some replies, and the buttons they offer, numbered from 1.
+
+    Attachments are handed to `save`, and the transcript shows where they went.
+    """
     lines: list[str] = []
     buttons: list[Button] = []
     for reply in replies:
         if reply.image:
             lines.append(f"[picture: {reply.image}]")
         lines.append(plain(reply.text))
-        if reply.document:
-            lines.append(f"[file: {reply.document}]")
+        if reply.attachment is not None:
+            where = save(reply.attachment) if save else Path(reply.attachment.filename)
+            lines.append(f"[{'picture' if reply.attachment.photo else 'file'}: {where}]")
         for row in reply.buttons:
             cells = []
             for button in row:
@@ -65,14 +73,33 @@ def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
+def save_attachment(folder: Path, attachment: Attachment) -> Path:
+    """Write an attachment into `folder` (owner-only), never overwriting an earlier one."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem, _, suffix = Path(attachment.filename).name.rpartition(".")
+    path = folder / attachment.filename
+    counter = 1
+    while path.exists():
+        counter += 1
+        path = folder / f"{stem}-{counter}.{suffix}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(attachment.data)
+    return path
+
+
 def chat(
     engine: Engine,
     user: str,
     stdin: TextIO,
     stdout: TextIO,
     language: str | None = None,
+    files: Path | None = None,
 ) -> int:
-    """Talk to `engine` as `user` until the input ends. Returns the exit code."""
+    """Talk to `engine` as `user` until the input ends. Returns the exit code.
+
+    Files the bot makes (charts, exports) are saved under `files`.
+    """
     interactive = stdin.isatty()
     if interactive:
         hint = engine.content.texts.render(
@@ -97,7 +124,8 @@ def chat(
             incoming = Incoming(user, payload=buttons[int(choice) - 1].payload, language=language)
         else:
             incoming = Incoming(user, text=line, language=language)
-        text, offered = render(engine.handle(incoming))
+        save = (lambda a: save_attachment(files, a)) if files else None
+        text, offered = render(engine.handle(incoming), save)
         buttons = offered
         stdout.write(text + "\n")
         stdout.flush()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.cli import main
 from bot.paths import bundled_content
+from tests.conftest import FIXTURE_COUNTS
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -27,7 +28,7 @@ def test_fixture_library_json(library_dir: Path, capsys: object) -> None:
     out = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
     assert code == 0
     assert out["errors"] == []
-    assert out["counts"] == {"lessons": 2, "quizzes": 1, "questions": 4, "factchecks": 3}
+    assert out["counts"] == FIXTURE_COUNTS
     assert out["languages"]["en"]["lessons"] == 2
 
 

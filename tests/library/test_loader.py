@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from bot.library.loader import load_library
-from tests.conftest import make_library
+from tests.conftest import FIXTURE_COUNTS, make_library
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -23,7 +23,7 @@ def problems(root: Path) -> list[str]:
 def test_fixture_library_is_clean(library_dir: Path) -> None:
     result = load_library(library_dir)
     assert result.ok, result.problems
-    assert result.library.counts() == {"lessons": 2, "quizzes": 1, "questions": 4, "factchecks": 3}
+    assert result.library.counts() == FIXTURE_COUNTS
 
 
 def test_invalid_yaml_is_located(library_dir: Path) -> None:

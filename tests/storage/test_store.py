@@ -43,15 +43,15 @@ def test_attempts_answers_and_progress(db_engine: Engine) -> None:
     with store.unit() as unit:
         user = unit.user("p" * 64, NOW)
         attempt = unit.start_attempt(user, "quiz", "en", ["a", "b"], NOW)
-        unit.record_answer(attempt, "a", [0], 1.0, NOW)
+        unit.record_answer(attempt, "quiz", "a", [0], 1.0, NOW)
         attempt.position = 1
-        unit.record_answer(attempt, "b", [1], 0.5, NOW)
+        unit.record_answer(attempt, "quiz", "b", [1], 0.5, NOW)
         attempt.finished_at = NOW
         unit.open_lesson(user, "intro", "en", NOW)
         unit.complete_lesson(user, "intro", "en", NOW)
         unit.complete_lesson(user, "other", "en", NOW)
         second = unit.start_attempt(user, "quiz", "en", ["a"], NOW, retry_of=attempt.id)
-        answer = unit.record_answer(second, "a", [0], 1.0, NOW)
+        answer = unit.record_answer(second, "quiz", "a", [0], 1.0, NOW)
         assert answer.first_attempt is False
         progress = unit.progress(user)
     assert progress.lessons_completed == {("intro", "en"), ("other", "en")}

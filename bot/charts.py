@@ -1,0 +1,76 @@
+"""The progress picture: mastery per technique, recent activity, and before/after assessment.
+
+Drawn with matplotlib's Agg backend (no display needed) into PNG bytes. Every word on the
+picture comes from the locale, passed in as `labels`; this module only draws.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+@dataclass(frozen=True)
+class ChartData:
+    mastery: Sequence[tuple[str, float]]  # (technique label, 0..1)
+    weekly: Sequence[int]  # oldest week first
+    assessment: Sequence[tuple[str, float]]  # (phase label, discernment)
+
+
+def progress_png(data: ChartData, labels: Mapping[str, str]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 9), dpi=100, layout="constrained")
+    figure.suptitle(labels["title"], fontsize=15, fontweight="bold")
+    top, middle, bottom = figure.subplots(3, 1, height_ratios=[3, 2, 2])
+
+    if data.mastery:
+        names = [name for name, _ in data.mastery]
+        values = [value * 100 for _, value in data.mastery]
+        top.barh(names, values, color="#2a7ab9")
+        top.set_xlim(0, 100)
+        top.invert_yaxis()
+        for y, value in enumerate(values):
+            top.text(min(value + 1, 92), y, f"{value:.0f}%", va="center", fontsize=9)
+    else:
+        _empty(top, labels["empty"])
+    top.set_title(labels["mastery"], loc="left")
+    top.set_xlabel(labels["mastery_axis"])
+
+    weeks = list(range(1, len(data.weekly) + 1))
+    middle.bar(weeks, list(data.weekly), color="#4caf50")
+    middle.set_xticks(weeks, [labels["week_now"] if w == len(weeks) else "" for w in weeks])
+    middle.set_title(labels["activity"], loc="left")
+    middle.set_ylabel(labels["activity_axis"])
+    if not any(data.weekly):
+        _empty(middle, labels["activity_empty"])
+
+    if data.assessment:
+        names = [name for name, _ in data.assessment]
+        values = [value for _, value in data.assessment]
+        bars = bottom.bar(names, values, color=["#9e9e9e", "#ff9800", "#795548"][: len(values)])
+        bottom.axhline(0, color="black", linewidth=0.8)
+        bottom.set_ylim(min(-1.0, *values) - 0.5, max(6.0, *values))
+        bottom.bar_label(bars, fmt="%.1f")
+    else:
+        _empty(bottom, labels["assessment_empty"])
+    bottom.set_title(labels["assessment"], loc="left")
+    bottom.set_ylabel(labels["assessment_axis"])
+
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _empty(axes: Axes, text: str) -> None:
+    axes.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=axes.transAxes)
+    axes.set_xticks([])
+    axes.set_yticks([])

@@ -1,0 +1,138 @@
+"""Review, assessments and the progress picture through the real engine."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import charts
+from bot.charts import ChartData
+from bot.engine import progress as progress_flow
+from bot.engine.engine import Engine
+from bot.storage.tables import AssessmentResponse, ReviewCard
+from tests.chat import Person
+from tests.conftest import Clock
+
+
+def take_quiz(person: Person, right: bool) -> None:
+    """Answer the fixture quiz: all right, or q1 right and q3 wrong (q2 half, q4 right)."""
+    person.say("/lessons")
+    person.press("Spotting emotional")
+    person.press("Next")
+    person.press("Next")
+    person.press("Take the quiz")
+    person.press("A reaction before thought")
+    person.press("Next question")
+    person.press("ALL CAPS")
+    if right:
+        person.press("Urgent")
+    person.press("Done")
+    person.press("Next question")
+    person.press("True" if right else "False")
+    person.press("Next question")
+    person.say("SIFT")
+    person.press("See my score")
+
+
+def test_review_offers_missed_questions_most_overdue_first(engine: Engine, clock: Clock) -> None:
+    person = Person(engine)
+    take_quiz(person, right=False)
+    assert "Nothing is due right now" in person.say("/review")
+    clock.advance(minutes=5)  # missed ones come back after a minute, right ones after ten
+    out = person.say("/review")
+    assert "Time to review: 2 questions" in out
+    assert "warning signs" in out  # q2 (half right) first: it was answered first
+    person.press("ALL CAPS")
+    person.press("Urgent")
+    assert "Correct" in person.press("Done")
+    assert "Fear spreads" in person.press("Next question")
+    person.press("True")
+    assert "2 out of 2" in person.press("See my score")
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(func.count(ReviewCard.id))) == 4
+        assert connection.scalar(select(func.max(ReviewCard.reviews))) == 2
+
+
+def test_review_with_nothing_answered(engine: Engine) -> None:
+    assert "Answer some quiz questions first" in Person(engine).say("/review")
+
+
+def rate_all(person: Person, ratings: list[int]) -> str:
+    out = ""
+    for value in ratings:
+        out = person.press(str(value))
+    return out
+
+
+def test_assessment_before_and_after(engine: Engine, clock: Clock) -> None:
+    person = Person(engine)
+    out = person.say("/test")
+    assert "You will see 4 headlines" in out and "Headline 1 of 4" in out
+    # A credulous start: everything rated 6.
+    out = rate_all(person, [6, 6, 6, 6])
+    assert "Your starting point" in out and "come back with /test" in out
+    out = person.say("/test")
+    assert "second round" in out
+    # The other form, now told apart: true 7, false 1 (order follows the form: T F T F).
+    out = rate_all(person, [7, 1, 7, 1])
+    assert "You got better at telling true headlines from false ones" in out
+    assert "more sceptical overall" in out
+    with engine.store.engine.connect() as connection:
+        forms = connection.execute(select(AssessmentResponse.form_id).distinct()).scalars().all()
+        assert sorted(forms) == ["a", "b"]
+    # With only two forms there is nothing more to take: /test shows the results again.
+    assert "Latest:" in person.say("/test")
+
+
+def test_forged_rating_changes_nothing(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("/test")
+    seq_payload = person.buttons[0].payload  # "rate:<seq>:1"
+    verb, seq, _ = seq_payload.split(":")
+    for forged in (f"{verb}:{seq}:9", f"{verb}:{seq}:0", f"{verb}:{int(seq) + 5}:3"):
+        assert "earlier step" in person.send_payload(forged)
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(func.count(AssessmentResponse.id))) == 0
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_progress_picture_for_a_new_and_an_active_learner(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("/progress")
+    empty = person.replies[0].attachment
+    assert empty is not None and empty.photo
+    assert png_size(empty.data) == (800, 900)
+    take_quiz(person, right=True)
+    text = person.say("/progress")
+    assert "Streak: 1 day" in text
+    chart = person.replies[0].attachment
+    assert chart is not None and chart.data != empty.data
+    assert png_size(chart.data) == (800, 900)
+
+
+def test_mastery_figures_come_from_the_database(engine: Engine, clock: Clock) -> None:
+    person = Person(engine)
+    take_quiz(person, right=True)
+    captured: list[object] = []
+    original = charts.progress_png
+
+    def spy(data: object, labels: object) -> bytes:
+        captured.append(data)
+        return original(data, labels)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(progress_flow, "progress_png", spy)
+        person.say("/progress")
+    data = captured[0]
+    assert isinstance(data, ChartData)
+    mastery = dict(data.mastery)
+    assert set(mastery) == {"emotional language", "sift"}
+    assert all(0.9 < value <= 1.0 for value in mastery.values())
+    assert data.weekly[-1] == 5  # 4 answers and 1 finished lesson, this week

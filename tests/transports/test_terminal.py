@@ -1,0 +1,75 @@
+"""The terminal transport: HTML to plain text, numbered buttons, piped transcripts, files."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from PIL import Image
+
+from bot.engine.engine import Engine
+from bot.engine.events import Attachment, Button, Reply
+from bot.transports.terminal import chat, plain, render, save_attachment
+from tests.conftest import Clock
+
+
+def test_plain_text() -> None:
+    assert plain('<b>Hi</b> &amp; <a href="https://x.org/?a=1&amp;b=2">link</a>') == (
+        "Hi & link <https://x.org/?a=1&b=2>"
+    )
+    assert plain("a\n\n\n\nb") == "a\n\nb"
+
+
+def test_buttons_are_numbered_across_replies() -> None:
+    replies = [
+        Reply("one", ((Button("A", "a"), Button("B", "b")),)),
+        Reply("two", ((Button("C", "c"),),)),
+    ]
+    text, buttons = render(replies)
+    assert "[1] A   [2] B" in text and "[3] C" in text
+    assert [b.payload for b in buttons] == ["a", "b", "c"]
+
+
+def test_attachments_are_saved_without_overwriting(tmp_path: Path) -> None:
+    first = save_attachment(tmp_path, Attachment("chart.png", b"1", photo=True))
+    second = save_attachment(tmp_path, Attachment("chart.png", b"2", photo=True))
+    assert first != second and first.read_bytes() == b"1" and second.read_bytes() == b"2"
+    assert first.stat().st_mode & 0o777 == 0o600
+
+
+def run(engine: Engine, lines: list[str], files: Path) -> str:
+    out = io.StringIO()
+    code = chat(engine, "f" * 64, io.StringIO("".join(f"{x}\n" for x in lines)), out, files=files)
+    assert code == 0
+    return out.getvalue()
+
+
+def test_scripted_learner_pre_test_lesson_quiz_post_test_review_progress(
+    engine: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    files = tmp_path / "files"
+    # Pre-test: four headlines rated 5 (credulous).
+    out = run(engine, ["/test", "5", "5", "5", "5"], files)
+    assert "Your starting point" in out
+    # The first lesson (3 cards) and its quiz: q1 right, q2 half, q3 wrong, q4 typed right.
+    out = run(
+        engine,
+        ["/lessons", "1", "1", "2", "2", "1", "1", "1", "4", "1", "2", "1", "sift", "1"],
+        files,
+    )
+    assert "2.5 out of 4" in out, out
+    # Post-test on the other form: true rated 7, false rated 1.
+    out = run(engine, ["/test", "7", "1", "7", "1"], files)
+    assert "You got better at telling true headlines from false ones" in out
+    clock.advance(minutes=5)
+    out = run(engine, ["/review"], files)
+    assert "Time to review: 2 questions" in out
+    assert "Which are warning signs?" in out
+    out = run(engine, ["/progress"], files)
+    match = re.search(r"\[picture: (.+\.png)\]", out)
+    assert match, out
+    picture = Path(match.group(1))
+    assert picture.parent == files
+    with Image.open(picture) as image:
+        assert image.format == "PNG" and image.size == (800, 900)
