@@ -44,6 +44,13 @@ def open_database(settings: Settings) -> DbEngine:
     return engine
 
 
-def build_engine(settings: Settings, content_path: Path | None = None) -> Engine:
+def build_engine(
+    settings: Settings, content_path: Path | None = None, *, rate_limited: bool = True
+) -> Engine:
+    """The engine for these settings. The terminal chat, with one local person, is not
+    rate-limited (a piped script may send hundreds of lines at once)."""
     content = load_content(settings, content_path)
-    return Engine(Store(open_database(settings)), content)
+    limits = settings.limits
+    if not rate_limited:
+        limits = limits.model_copy(update={"burst": 10**9})
+    return Engine(Store(open_database(settings)), content, limits=limits)

@@ -22,6 +22,7 @@ ENV_DATABASE_URL = "CIVICBOT_DATABASE_URL"
 ENV_TOKEN = "CIVICBOT_TELEGRAM_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_SECRET_KEY = "CIVICBOT_SECRET_KEY"  # noqa: S105
 ENV_WEBHOOK_SECRET = "CIVICBOT_WEBHOOK_SECRET"  # noqa: S105
+ENV_ADDRESS_KEY = "CIVICBOT_ADDRESS_KEY"
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -69,12 +70,28 @@ class MatchingSettings(_Section):
         return Thresholds(answer=self.answer_threshold, suggest=self.suggest_threshold)
 
 
+class LimitsSettings(_Section):
+    burst: Annotated[int, Field(ge=1)] = 20
+    per_minute: Annotated[float, Field(gt=0)] = 30.0
+    claim_chars: Annotated[int, Field(ge=100, le=4096)] = 2000
+    queued_claims_per_day: Annotated[int, Field(ge=0)] = 5
+
+
+class RetentionSettings(_Section):
+    queued_claims_days: Annotated[int, Field(ge=1)] = 180
+    feedback_days: Annotated[int, Field(ge=1)] = 180
+    activity_days: Annotated[int, Field(ge=1)] = 365
+    inactive_user_days: Annotated[int, Field(ge=30)] = 730
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     content: ContentSettings = ContentSettings()
     locale: LocaleSettings = LocaleSettings()
     telegram: TelegramSettings = TelegramSettings()
     matching: MatchingSettings = MatchingSettings()
+    limits: LimitsSettings = LimitsSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def database_url(self, environ: Mapping[str, str] | None = None) -> str:
         """The SQLAlchemy URL: env override, then the file, then SQLite in the data folder."""

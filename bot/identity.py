@@ -1,8 +1,9 @@
-"""Pseudonymous user keys: the engine and the database know people only by a keyed hash.
+"""Pseudonymous user keys, and the secret keys behind them and behind sealed addresses.
 
-Telegram ids have at most 52 significant bits, so a plain hash is reversible by brute force; an
-HMAC with a key kept outside the database is not. The key comes from $CIVICBOT_SECRET_KEY or, for
-the embedded default, is generated once into the data folder with owner-only permissions.
+The engine and the database know people only by a keyed hash. Telegram ids have at most 52
+significant bits, so a plain hash is reversible by brute force; an HMAC with a key kept outside
+the database is not. Keys come from the environment or, for the embedded default, are generated
+once into the data folder with owner-only permissions.
 """
 
 from __future__ import annotations
@@ -11,42 +12,69 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bot.config import ENV_SECRET_KEY
+from cryptography.fernet import Fernet
 
-KEY_FILE = "secret.key"
+from bot.config import ENV_ADDRESS_KEY, ENV_SECRET_KEY
+
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name
+ADDRESS_KEY_FILE = "address.key"
 
 
 class SecretKeyError(Exception):
-    """The secret key is missing or unusable; the message says how to fix it."""
+    """A key is missing or unusable; the message says how to fix it."""
 
 
 def load_secret_key(data_dir: Path, environ: Mapping[str, str] | None = None) -> bytes:
-    env = os.environ if environ is None else environ
-    from_env = env.get(ENV_SECRET_KEY)
-    if from_env:
-        if len(from_env) < 32:
-            raise SecretKeyError(f"{ENV_SECRET_KEY} must be at least 32 characters")
-        return from_env.encode()
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        _create_key_file(path)
-    key = path.read_bytes().strip()
+    """The key of the users' pseudonyms (HMAC)."""
+    key = _load_key(
+        data_dir, environ, ENV_SECRET_KEY, SECRET_KEY_FILE, lambda: secrets.token_hex(32).encode()
+    )
     if len(key) < 32:
-        raise SecretKeyError(f"{path}: the secret key is too short; delete the file to make anew")
+        raise SecretKeyError(f"{ENV_SECRET_KEY} (or {SECRET_KEY_FILE}) must be 32+ characters")
     return key
 
 
-def _create_key_file(path: Path) -> None:
+def load_address_key(data_dir: Path, environ: Mapping[str, str] | None = None) -> bytes:
+    """The key that seals delivery addresses (a Fernet key)."""
+    key = _load_key(data_dir, environ, ENV_ADDRESS_KEY, ADDRESS_KEY_FILE, Fernet.generate_key)
+    try:
+        Fernet(key)
+    except ValueError:
+        raise SecretKeyError(
+            f"{ENV_ADDRESS_KEY} (or {ADDRESS_KEY_FILE}) must be a Fernet key: 32 url-safe "
+            "base64-encoded bytes"
+        ) from None
+    return key
+
+
+def _load_key(
+    data_dir: Path,
+    environ: Mapping[str, str] | None,
+    variable: str,
+    filename: str,
+    make: Callable[[], bytes],
+) -> bytes:
+    env = os.environ if environ is None else environ
+    from_env = env.get(variable)
+    if from_env:
+        return from_env.strip().encode()
+    path = data_dir / filename
+    if not path.exists():
+        _create_key_file(path, make())
+    return path.read_bytes().strip()
+
+
+def _create_key_file(path: Path, key: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first: use theirs
         return
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key + b"\n")
 
 
 def user_key(secret: bytes, platform: str, platform_id: int | str) -> str:

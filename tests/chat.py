@@ -12,6 +12,7 @@ class Person:
         self.engine = engine
         self.key = key
         self.language = language
+        self.address: str | None = None
         self.buttons: list[Button] = []
         self.replies: list[Reply] = []
 
@@ -22,7 +23,9 @@ class Person:
         return text
 
     def say(self, text: str) -> str:
-        return self._run(Incoming(self.key, text=text, language=self.language))
+        return self._run(
+            Incoming(self.key, text=text, language=self.language, address=self.address)
+        )
 
     def press(self, label: str) -> str:
         """Press the first offered button whose label contains `label`."""
@@ -33,7 +36,9 @@ class Person:
         raise AssertionError(f"no button with {label!r}; offered: {offered}")
 
     def send_payload(self, payload: str) -> str:
-        return self._run(Incoming(self.key, payload=payload, language=self.language))
+        return self._run(
+            Incoming(self.key, payload=payload, language=self.language, address=self.address)
+        )
 
     def labels(self) -> list[str]:
         return [button.label for button in self.buttons]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from bot.config import Settings
+from bot.config import LimitsSettings, Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine as BotEngine
 from bot.library.library import Library
@@ -31,6 +31,8 @@ FIXTURE_COUNTS = {
     "factchecks": 3,
     "assessment_forms": 2,
 }
+# Dialog tests press buttons faster than any person; the rate limit has tests of its own.
+UNLIMITED = LimitsSettings(burst=100_000)
 POSTGRES_URL = os.environ.get(
     "CIVICBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -144,4 +146,4 @@ def clock() -> Clock:
 @pytest.fixture
 def engine(db_engine: Engine, library: Library, clock: Clock) -> BotEngine:
     content = Content.build(library, "en", Settings().matching.thresholds)
-    return BotEngine(Store(db_engine), content, clock)
+    return BotEngine(Store(db_engine), content, clock, UNLIMITED)

@@ -58,6 +58,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "errors.unknown_command": {"command": "x<y"},
     "review.intro": {"total": 3},
+    "reminders.due": {"count": 3},
     "review.nothing_due": {"days": 2},
     "assessment.intro_before": {"title": "T", "intro": "I", "total": 16},
     "assessment.intro_after": {"title": "T", "intro": "I", "total": 16},

@@ -25,7 +25,8 @@ def register(
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    engine = build_engine(settings, Path(args.content) if args.content else None)
+    content = Path(args.content) if args.content else None
+    engine = build_engine(settings, content, rate_limited=False)
     secret = load_secret_key(data_dir())
     user = user_key(secret, "terminal", getpass.getuser())
     files = data_dir() / "files"

@@ -7,9 +7,11 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from bot.config import LimitsSettings
 from bot.engine.content import Content
 from bot.engine.events import Button, Incoming
 from bot.engine.payloads import Payload
+from bot.engine.pending import PendingClaims
 from bot.storage.store import Unit
 from bot.storage.tables import User
 
@@ -50,6 +52,8 @@ class Context(Voice):
     content: Content
     incoming: Incoming
     now: dt.datetime
+    limits: LimitsSettings
+    pending: PendingClaims
 
     @property
     def lang(self) -> str:

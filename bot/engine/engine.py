@@ -1,9 +1,11 @@
 """The conversation engine: one Incoming in, a list of Replies out, all state in the database.
 
 The engine is the same for Telegram, the terminal and tests. It never sends anything itself and
-never imports a transport. Each event runs in one unit of work; when anything inside fails, the
-unit is rolled back (nothing half-done is stored) and the user gets a polite apology instead of
-silence, while the log records only the kind of error, never the message text.
+never imports a transport. Each event runs in one unit of work: the user's row is locked, the
+event id is recorded (a re-delivered event is ignored), the rate limit is applied, and everything
+the event changed is committed before the replies are returned. When anything inside fails, the
+unit is rolled back and the user gets a polite apology; the log records only the kind of error,
+never the message text.
 """
 
 from __future__ import annotations
@@ -11,13 +13,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.engine import assessments, factcheck, lessons, menu, onboarding, progress, quizzes
+from bot import ratelimit
+from bot.config import LimitsSettings
+from bot.engine import (
+    account,
+    assessments,
+    factcheck,
+    lessons,
+    menu,
+    onboarding,
+    progress,
+    quizzes,
+)
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice
-from bot.engine.events import Incoming, InlineAnswer, Reply
+from bot.engine.events import Button, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
-from bot.storage.store import Store
+from bot.engine.pending import PendingClaims
+from bot.matching import Tier
+from bot.storage.store import Store, Unit
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +47,10 @@ COMMANDS = (
     "test",
     "progress",
     "check",
+    "remind",
     "language",
+    "mydata",
+    "forget",
     "help",
 )
 
@@ -40,11 +59,28 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send unasked, to a sealed address (see Incoming.address)."""
+
+    id: int
+    address: str
+    reply: Reply
+
+
 class Engine:
-    def __init__(self, store: Store, content: Content, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        clock: Clock = utc_now,
+        limits: LimitsSettings | None = None,
+    ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
+        self.limits = limits or LimitsSettings()
+        self.pending = PendingClaims()
 
     @property
     def languages(self) -> list[str]:
@@ -54,12 +90,20 @@ class Engine:
         """Serve a new library from the next event on (one reference swap: atomic)."""
         self.content = content
 
+    # events --------------------------------------------------------------------------------
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         content = self.content
+        now = self.clock()
         try:
             with self.store.unit() as unit:
-                user = unit.user(incoming.user, self.clock())
-                ctx = Context(unit, user, content, incoming, self.clock())
+                user = unit.user(incoming.user, now)
+                if incoming.event_id and not unit.first_time(incoming.event_id, now):
+                    return []  # a re-delivery of an event already handled
+                user.last_seen_on = now.date()
+                ctx = Context(unit, user, content, incoming, now, self.limits, self.pending)
+                if not self._allowed(ctx):
+                    return self._slow_down(ctx)
                 return self._dispatch(ctx)
         except Exception as exc:
             log.error("event failed: %s", type(exc).__name__)
@@ -76,17 +120,39 @@ class Engine:
         lang = texts.resolve_language(language)
         return [(name, texts.render(lang, f"commands.{name}")) for name in COMMANDS]
 
+    def _allowed(self, ctx: Context) -> bool:
+        user, limits = ctx.user, self.limits
+        allowed, tokens = ratelimit.take(
+            user.rate_tokens, user.rate_at, ctx.now, limits.burst, limits.per_minute
+        )
+        user.rate_tokens, user.rate_at = tokens, ctx.now
+        if allowed and tokens >= 1.0:
+            user.rate_warned = False
+        return allowed
+
+    def _slow_down(self, ctx: Context) -> list[Reply]:
+        """One polite word when the limit is first hit, then silence until it refills."""
+        if ctx.user.rate_warned:
+            return []
+        ctx.user.rate_warned = True
+        return [Reply(ctx.t("errors.slow_down"))]
+
     def _dispatch(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
         if incoming.payload is not None:
+            ctx.user.awaiting = None
             return self._press(ctx, incoming.payload)
         text = incoming.text[:MAX_TEXT_CHARS]
         if text.startswith("/"):
+            ctx.user.awaiting = None
             word, _, rest = text[1:].partition(" ")
             return self._command(ctx, word.split("@", 1)[0].lower(), rest)
-        awaiting = quizzes.awaiting_short_answer(ctx)
-        if awaiting is not None and text.strip():
-            return quizzes.typed_answer(ctx, *awaiting)
+        awaiting = ctx.user.awaiting or ""
+        if awaiting.startswith("reason:") and text.strip():
+            return factcheck.reason(ctx, awaiting.removeprefix("reason:"), text)
+        short = quizzes.awaiting_short_answer(ctx)
+        if short is not None and text.strip():
+            return quizzes.typed_answer(ctx, *short)
         return factcheck.check(ctx, text)
 
     def _command(self, ctx: Context, name: str, rest: str) -> list[Reply]:
@@ -99,11 +165,15 @@ class Engine:
             "language": onboarding.language_menu,
             "review": quizzes.start_review,
             "test": assessments.start,
+            "mydata": account.mydata,
+            "forget": account.forget,
         }
         if name in simple:
             return simple[name](ctx)
         if name == "check":
             return factcheck.check(ctx, rest)
+        if name == "remind":
+            return account.remind(ctx, rest.strip().lower() or None)
         return menu.unknown_command(ctx, name)
 
     def _press(self, ctx: Context, data: str) -> list[Reply]:
@@ -132,8 +202,92 @@ class Engine:
             "retry": lambda: quizzes.retry(ctx),
             "lang": lambda: onboarding.choose_language(ctx, arg),
             "fc": lambda: factcheck.show(ctx, arg),
+            "fb": lambda: factcheck.feedback(ctx, arg),
+            "send": lambda: factcheck.send_to_editors(ctx),
+            "notify": lambda: factcheck.notify_choice(ctx, arg),
             "review": lambda: quizzes.start_review(ctx),
             "test": lambda: assessments.start(ctx),
             "rate": lambda: assessments.rate(ctx, arg),
+            "mydata": lambda: account.mydata(ctx),
+            "forget": lambda: account.forget(ctx),
+            "erase": lambda: account.erase(ctx),
+            "remind": lambda: account.remind(ctx, arg),
         }
         return routes[payload.verb]()
+
+    # messages sent unasked -----------------------------------------------------------------
+
+    def queue_reminders(self, limit: int = 500) -> int:
+        """Queue today's review reminders for subscribers with questions due. Returns how many."""
+        now, content, queued = self.clock(), self.content, 0
+        with self.store.unit() as unit:
+            for subscription in unit.due_subscriptions(account.REMINDERS, now, limit):
+                while subscription.next_at is not None and subscription.next_at <= now:
+                    subscription.next_at += account.REMINDER_GAP
+                user = unit.user_by_id(subscription.user_id)
+                due = len(unit.due_cards(user, subscription.language, now, limit=100))
+                if not due:
+                    continue
+                voice = FixedVoice(content, subscription.language)
+                text = voice.t("reminders.due", count=due)
+                button = Button(voice.label("menu.review"), Payload("review").encode())
+                unit.enqueue(subscription.address, "reminder", text, now, user.id, _buttons(button))
+                queued += 1
+        return queued
+
+    def answer_queued_claims(self) -> int:
+        """Match open queued claims against the library; tell the people who asked to be told.
+
+        Run after the library changes. Returns how many claims found their fact-check.
+        """
+        now, content, answered = self.clock(), self.content, 0
+        with self.store.unit() as unit:
+            for claim in unit.open_claims():
+                result = content.matcher.match(claim.text, top=1, language=claim.language)
+                best = result.best
+                if result.tier is not Tier.ANSWER or best is None:
+                    continue
+                fc = content.library.factchecks.get((best.language, best.document_id))
+                if fc is None:
+                    continue
+                claim.factcheck_id, claim.answered_at = fc.id, now
+                answered += 1
+                _notify(unit, claim.user_id, fc.id, fc.language, now, content)
+        return answered
+
+    def claim_outbox(self, limit: int) -> list[Outgoing]:
+        """Take pending unasked messages to send (committed as `sending` before returning)."""
+        with self.store.unit() as unit:
+            rows = unit.claim_outbox(self.clock(), limit)
+            return [
+                Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
+                for row in rows
+            ]
+
+    def finish_outbox(self, outbox_id: int, sent: bool) -> None:
+        with self.store.unit() as unit:
+            unit.finish_outbox(outbox_id, sent, self.clock())
+
+
+def _notify(
+    unit: Unit, user_id: int, factcheck_id: str, language: str, now: dt.datetime, content: Content
+) -> None:
+    """Queue the fact-check for a person who asked to hear about their claim, if they did."""
+    user = unit.user_by_id(user_id)
+    subscription = unit.subscription(user, factcheck.ANSWERS)
+    if subscription is None:
+        return
+    fc = content.library.factchecks[(language, factcheck_id)]
+    voice = FixedVoice(content, subscription.language)
+    text = voice.t("check.notify_found") + "\n\n" + factcheck.render_factcheck(voice, fc)
+    unit.enqueue(subscription.address, "notification", text, now, user.id)
+    if not unit.open_claims_of(user):
+        unit.unsubscribe(user, factcheck.ANSWERS)  # nothing left to tell: drop the address
+
+
+def _buttons(*buttons: Button) -> list[list[list[str]]]:
+    return [[[button.label, button.payload]] for button in buttons]
+
+
+def _unbuttons(rows: list[list[list[str]]]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)

@@ -23,6 +23,9 @@ class Incoming:
 
     `user` is the pseudonymous key of the person (a keyed hash of the platform id), never the raw
     platform id. `language` is the platform's hint about the user's language, used at first contact.
+    `event_id` identifies the platform event, so a re-delivered one is not handled twice.
+    `address` is where a later, unasked message could reach this person, sealed by the transport;
+    the engine stores it only when the person opts in to such messages.
     """
 
     user: str
@@ -30,6 +33,8 @@ class Incoming:
     payload: str | None = None
     language: str | None = None
     chat: ChatKind = ChatKind.PRIVATE
+    event_id: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 """Checking a claim: answer with the matching fact-check, offer candidates, or say honestly
-that there is none yet and how to check it yourself."""
+that there is none yet, how to check it yourself, and offer to send it to the editors.
+
+The claim's text is stored only if its sender taps "send to the editors"; until then it waits
+in memory for a few minutes. Every check is counted (tier and fact-check, no user, no text)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from bot.engine.context import Context, Voice
 from bot.engine.events import Button, InlineAnswer, Reply
@@ -10,26 +15,33 @@ from bot.library.schema import FactCheck
 from bot.limits import fit_label
 from bot.matching import Tier
 
-MAX_CLAIM_CHARS = 4000
+REASON_CHARS = 500
+ANSWERS = "answers"  # the subscription kind: tell me when my claim gets a fact-check
 
 
 def check(ctx: Context, text: str) -> list[Reply]:
     text = text.strip()
     if not text:
         return [Reply(ctx.t("check.empty"), menu_buttons(ctx))]
-    result = ctx.content.matcher.match(text[:MAX_CLAIM_CHARS], top=3, language=ctx.lang)
+    text = text[: ctx.limits.claim_chars]
+    result = ctx.content.matcher.match(text, top=3, language=ctx.lang)
     library = ctx.content.library
     found = [
         fc
         for match in result.matches
         if (fc := library.factchecks.get((match.language, match.document_id))) is not None
     ]
+    best = found[0].id if found and result.tier is not Tier.NONE else None
+    ctx.unit.record_check(ctx.lang, result.tier.value if found else "none", best, ctx.now)
     if result.tier is Tier.ANSWER and found:
         return [factcheck_reply(ctx, found[0])]
+    ctx.pending.put(ctx.user.key, text, ctx.lang, ctx.now)
     if result.tier is Tier.SUGGEST and found:
-        rows = tuple((Button(fit_label(fc.claim), ctx.payload("fc", fc.id)),) for fc in found[:3])
-        return [Reply(ctx.t("check.suggest"), rows)]
-    return [Reply(ctx.t("check.none"), menu_buttons(ctx))]
+        offers = [(Button(fit_label(fc.claim), ctx.payload("fc", fc.id)),) for fc in found[:3]]
+        offers.append((ctx.button("check.none_of_these", "send"),))
+        return [Reply(ctx.t("check.suggest"), tuple(offers))]
+    send = (ctx.button("check.send", "send"),)
+    return [Reply(ctx.t("check.none"), (send, *menu_buttons(ctx)))]
 
 
 def show(ctx: Context, factcheck_id: str | None) -> list[Reply]:
@@ -43,7 +55,13 @@ def show(ctx: Context, factcheck_id: str | None) -> list[Reply]:
 
 
 def factcheck_reply(ctx: Context, fc: FactCheck) -> Reply:
-    return Reply(render_factcheck(ctx, fc))
+    feedback = (
+        (
+            ctx.button("feedback.yes", "fb", f"y-{fc.id}"),
+            ctx.button("feedback.no", "fb", f"n-{fc.id}"),
+        ),
+    )
+    return Reply(render_factcheck(ctx, fc), feedback)
 
 
 def render_factcheck(ctx: Voice, fc: FactCheck) -> str:
@@ -59,9 +77,61 @@ def render_factcheck(ctx: Voice, fc: FactCheck) -> str:
     )
 
 
+def feedback(ctx: Context, arg: str | None) -> list[Reply]:
+    vote, _, factcheck_id = (arg or "").partition("-")
+    known = {fc.id: fc for fc in ctx.content.library.factchecks.values()}
+    if vote not in ("y", "n") or factcheck_id not in known:
+        return stale_button(ctx)
+    fc = known[factcheck_id]
+    row = ctx.unit.add_feedback(ctx.user, fc.id, fc.language, vote == "y", ctx.now)
+    if vote == "y":
+        return [Reply(ctx.t("feedback.thanks"), notice=ctx.label("feedback.thanks"))]
+    ctx.user.awaiting = f"reason:{row.id}"
+    skip = ((ctx.button("feedback.skip", "menu"),),)
+    return [Reply(ctx.t("feedback.ask_reason"), skip)]
+
+
+def reason(ctx: Context, feedback_id: str, text: str) -> list[Reply]:
+    ctx.user.awaiting = None
+    row = ctx.unit.feedback(ctx.user, int(feedback_id)) if feedback_id.isdigit() else None
+    if row is not None:
+        row.reason = text.strip()[:REASON_CHARS] or None
+    return [Reply(ctx.t("feedback.thanks"), menu_buttons(ctx))]
+
+
+def send_to_editors(ctx: Context) -> list[Reply]:
+    pending = ctx.pending.take(ctx.user.key, ctx.now)
+    if pending is None:
+        return [Reply(ctx.t("check.send_again"), menu_buttons(ctx))]
+    text, language = pending
+    since = ctx.now - dt.timedelta(days=1)
+    if ctx.unit.claims_queued_since(ctx.user, since) >= ctx.limits.queued_claims_per_day:
+        return [Reply(ctx.t("check.queue_full"), menu_buttons(ctx))]
+    ctx.unit.queue_claim(ctx.user, language, text, ctx.now)
+    if ctx.incoming.address is None:
+        return [Reply(ctx.t("check.sent"), menu_buttons(ctx))]
+    ctx.bump()
+    ask = (
+        (
+            ctx.button("check.notify_yes", "notify", "y"),
+            ctx.button("check.notify_no", "notify", "n"),
+        ),
+    )
+    return [Reply(ctx.t("check.sent") + "\n\n" + ctx.t("check.notify_ask"), ask)]
+
+
+def notify_choice(ctx: Context, arg: str | None) -> list[Reply]:
+    if arg == "y" and ctx.incoming.address is not None:
+        ctx.unit.subscribe(ctx.user, ANSWERS, ctx.incoming.address, ctx.lang, ctx.now, None)
+        return [Reply(ctx.t("check.notify_on"), menu_buttons(ctx))]
+    if arg in ("y", "n"):
+        return [Reply(ctx.t("check.notify_off"), menu_buttons(ctx))]
+    return stale_button(ctx)
+
+
 def inline(ctx: Voice, text: str) -> list[InlineAnswer]:
     """Fact-checks to drop into any chat via inline mode (`@bot claim`)."""
-    result = ctx.content.matcher.match(text[:MAX_CLAIM_CHARS], top=5, language=ctx.lang)
+    result = ctx.content.matcher.match(text[:1000], top=5, language=ctx.lang)
     if result.tier is Tier.NONE:
         return []
     answers = []

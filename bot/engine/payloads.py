@@ -13,11 +13,29 @@ from dataclasses import dataclass
 
 from bot.limits import CALLBACK_DATA_BYTES
 
-STATEFUL = frozenset({"next", "back", "pick", "tick", "done", "cont", "retry", "rate"})
-STATELESS = frozenset(
-    {"menu", "lessons", "lesson", "quiz", "lang", "fc", "progress", "help", "review", "test"}
+STATEFUL = frozenset(
+    {"next", "back", "pick", "tick", "done", "cont", "retry", "rate", "erase", "notify"}
 )
-_ARG = re.compile(r"^[a-z0-9_-]{1,40}$")
+STATELESS = frozenset(
+    {
+        "menu",
+        "lessons",
+        "lesson",
+        "quiz",
+        "lang",
+        "fc",
+        "progress",
+        "help",
+        "review",
+        "test",
+        "send",
+        "fb",
+        "forget",
+        "remind",
+        "mydata",
+    }
+)
+_ARG = re.compile(r"^[a-z0-9_-]{1,48}$")
 
 
 @dataclass(frozen=True)

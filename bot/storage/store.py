@@ -20,9 +20,15 @@ from bot.learning.scheduling import CardState, review
 from bot.storage.tables import (
     Answer,
     AssessmentResponse,
+    CheckEvent,
+    Feedback,
     LessonProgress,
+    Outbox,
+    ProcessedEvent,
+    QueuedClaim,
     QuizAttempt,
     ReviewCard,
+    Subscription,
     User,
 )
 
@@ -75,6 +81,19 @@ class Unit:
             self.session.add(User(**values))
             self.session.flush()
         return self.session.scalars(select(User).where(User.key == key).with_for_update()).one()
+
+    def first_time(self, event_id: str, now: dt.datetime) -> bool:
+        """Record a platform event id; False when it was handled before (a re-delivery)."""
+        dialect = self.session.bind.dialect.name if self.session.bind else ""
+        values = {"event_id": event_id, "processed_at": now}
+        module = postgresql if dialect == "postgresql" else sqlite
+        insert = module.insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
+        # RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
+        inserted = self.session.execute(insert.returning(ProcessedEvent.event_id)).scalar()
+        return inserted is not None
+
+    def user_by_id(self, user_id: int) -> User:
+        return self.session.get_one(User, user_id)
 
     def find_user(self, key: str) -> User | None:
         return self.session.scalar(select(User).where(User.key == key))
@@ -338,6 +357,162 @@ class Unit:
                 select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.id)
             )
         )
+
+    # claims, feedback, subscriptions, outbox -----------------------------------------------
+
+    def record_check(
+        self, language: str, tier: str, factcheck_id: str | None, now: dt.datetime
+    ) -> None:
+        self.session.add(
+            CheckEvent(created_at=now, language=language, tier=tier, factcheck_id=factcheck_id)
+        )
+
+    def queue_claim(self, user: User, language: str, text: str, now: dt.datetime) -> QueuedClaim:
+        claim = QueuedClaim(user_id=user.id, language=language, text=text, created_at=now)
+        self.session.add(claim)
+        self.session.flush()
+        return claim
+
+    def claims_queued_since(self, user: User, since: dt.datetime) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count(QueuedClaim.id)).where(
+                    QueuedClaim.user_id == user.id, QueuedClaim.created_at >= since
+                )
+            )
+            or 0
+        )
+
+    def open_claims(self) -> list[QueuedClaim]:
+        return list(
+            self.session.scalars(
+                select(QueuedClaim)
+                .where(QueuedClaim.factcheck_id.is_(None))
+                .order_by(QueuedClaim.id)
+            )
+        )
+
+    def open_claims_of(self, user: User) -> list[QueuedClaim]:
+        return list(
+            self.session.scalars(
+                select(QueuedClaim).where(
+                    QueuedClaim.user_id == user.id, QueuedClaim.factcheck_id.is_(None)
+                )
+            )
+        )
+
+    def add_feedback(
+        self, user: User, factcheck_id: str, language: str, helpful: bool, now: dt.datetime
+    ) -> Feedback:
+        feedback = Feedback(
+            user_id=user.id,
+            factcheck_id=factcheck_id,
+            language=language,
+            helpful=helpful,
+            created_at=now,
+        )
+        self.session.add(feedback)
+        self.session.flush()
+        return feedback
+
+    def feedback(self, user: User, feedback_id: int) -> Feedback | None:
+        return self.session.scalar(
+            select(Feedback).where(Feedback.id == feedback_id, Feedback.user_id == user.id)
+        )
+
+    def subscription(self, user: User, kind: str) -> Subscription | None:
+        return self.session.scalar(
+            select(Subscription).where(Subscription.user_id == user.id, Subscription.kind == kind)
+        )
+
+    def subscribe(
+        self,
+        user: User,
+        kind: str,
+        address: str,
+        language: str,
+        now: dt.datetime,
+        next_at: dt.datetime | None,
+    ) -> Subscription:
+        existing = self.subscription(user, kind)
+        if existing is not None:
+            existing.address, existing.language, existing.next_at = address, language, next_at
+            return existing
+        subscription = Subscription(
+            user_id=user.id,
+            kind=kind,
+            address=address,
+            language=language,
+            next_at=next_at,
+            created_at=now,
+        )
+        self.session.add(subscription)
+        return subscription
+
+    def unsubscribe(self, user: User, kind: str) -> bool:
+        existing = self.subscription(user, kind)
+        if existing is None:
+            return False
+        self.session.delete(existing)
+        return True
+
+    def due_subscriptions(self, kind: str, now: dt.datetime, limit: int) -> list[Subscription]:
+        """Subscriptions whose next message is due, locked so one worker takes each."""
+        return list(
+            self.session.scalars(
+                select(Subscription)
+                .where(Subscription.kind == kind, Subscription.next_at <= now)
+                .order_by(Subscription.next_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+
+    def enqueue(
+        self,
+        address: str,
+        kind: str,
+        text: str,
+        now: dt.datetime,
+        user_id: int | None = None,
+        buttons: list[list[list[str]]] | None = None,
+        broadcast_id: int | None = None,
+    ) -> None:
+        self.session.add(
+            Outbox(
+                user_id=user_id,
+                address=address,
+                kind=kind,
+                text=text,
+                buttons=buttons or [],
+                status="pending",
+                not_before=now,
+                created_at=now,
+                broadcast_id=broadcast_id,
+            )
+        )
+
+    def claim_outbox(self, now: dt.datetime, limit: int) -> list[Outbox]:
+        """Take pending messages for sending: marked `sending` here, committed by the caller
+        before anything is sent, so a crash can lose a message but never send it twice."""
+        rows = list(
+            self.session.scalars(
+                select(Outbox)
+                .where(Outbox.status == "pending", Outbox.not_before <= now)
+                .order_by(Outbox.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = "sending"
+        return rows
+
+    def finish_outbox(self, outbox_id: int, sent: bool, now: dt.datetime) -> None:
+        row = self.session.get(Outbox, outbox_id)
+        if row is not None:
+            row.status = "sent" if sent else "failed"
+            row.sent_at = now if sent else None
 
     # progress ------------------------------------------------------------------------------
 

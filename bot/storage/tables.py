@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -19,7 +20,9 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +84,15 @@ class User(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     lesson_id: Mapped[str | None] = mapped_column(ID)
     lesson_card: Mapped[int] = mapped_column(Integer, default=0)
+    # Inbound rate limit (a token bucket), kept here because this row is locked per event anyway,
+    # so several workers share one bucket per person.
+    rate_tokens: Mapped[float | None] = mapped_column(Float)
+    rate_at: Mapped[dt.datetime | None]
+    rate_warned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What typed text means next, when not a claim: e.g. "reason:<feedback id>".
+    awaiting: Mapped[str | None] = mapped_column(String(64))
+    # The day (not the time) of the last event: inactive accounts are erased after a while.
+    last_seen_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     created_at: Mapped[dt.datetime]
 
 
@@ -182,5 +194,96 @@ class AssessmentResponse(Base):
     answered_at: Mapped[dt.datetime]
 
 
+class Subscription(Base):
+    """An opt-in to messages the bot sends unasked (daily review reminders, answers to claims
+    sent to the editors). `address` is where to send them, sealed by the transport with a key
+    the database does not hold; it exists only while the person is subscribed."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(LANG)
+    next_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class ProcessedEvent(Base):
+    """Platform event ids already handled, so a re-delivered update is not counted twice."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class CheckEvent(Base):
+    """That a claim was checked, and how it went; no user and no text, for usage reports."""
+
+    __tablename__ = "check_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(LANG)
+    tier: Mapped[str] = mapped_column(String(16))
+    factcheck_id: Mapped[str | None] = mapped_column(ID)
+
+
+class QueuedClaim(Base):
+    """A claim with no fact-check yet that its sender chose to send to the editors."""
+
+    __tablename__ = "queued_claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(LANG)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    factcheck_id: Mapped[str | None] = mapped_column(ID)
+    answered_at: Mapped[dt.datetime | None]
+
+
+class Feedback(Base):
+    """Whether a fact-check answer helped, with an optional reason the user typed."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    factcheck_id: Mapped[str] = mapped_column(ID)
+    language: Mapped[str] = mapped_column(LANG)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class Outbox(Base):
+    """A message to send unasked (reminder, notification, broadcast), drained by any worker.
+
+    Status goes pending -> sending -> sent; a row is marked sending (and committed) before the
+    send, so a crash can lose a message but never send it twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[list[list[str]]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    not_before: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
+
+
+Index("ix_outbox_pending", Outbox.status, Outbox.not_before)
 Index("ix_answers_question", Answer.quiz_id, Answer.question_id)
 Index("ix_review_cards_due", ReviewCard.user_id, ReviewCard.due)

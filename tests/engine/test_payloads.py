@@ -32,7 +32,7 @@ def test_round_trip_within_64_bytes(payload: Payload) -> None:
         "menu:a:b",
         "lesson:../x",
         "lesson:A",
-        "pick:1:" + "9" * 41,
+        "pick:1:" + "9" * 49,
         "fc:" + "a" * 70,
         "pick:1234567890:1",
         "lesson:\u0000",
