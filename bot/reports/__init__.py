@@ -1,0 +1,67 @@
+"""Reports for educators: which questions work, which claims wait for a fact-check, how
+fact-checks are received, and how the bot is used."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.library.library import Library
+from bot.reports import data, tables
+from bot.reports.tables import Table
+
+KINDS = ("questions", "claims", "factchecks", "usage")
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    tables: list[Table]
+    charts: dict[str, list[tuple[str, float | int | None]]]
+
+
+def build(kind: str, session: Session, library: Library, now: dt.datetime) -> Report:
+    charts: dict[str, Any] = {}
+    if kind == "questions":
+        report = data.questions_report(session, library)
+        made = tables.questions_tables(report)
+        answered = [q for q in report.questions if q.stats.attempts]
+        charts["facility"] = [
+            (_name(q.quiz_id, q.question_id), round(q.stats.facility)) for q in answered
+        ]
+        charts["efficiency"] = [
+            (
+                _name(q.quiz_id, q.question_id),
+                None if q.stats.efficiency is None else round(q.stats.efficiency),
+            )
+            for q in answered
+        ]
+    elif kind == "claims":
+        groups = data.claims_report(session)
+        made = [tables.claims_table(groups)]
+        charts["claims"] = [(g.text, g.count) for g in groups[:15]]
+    elif kind == "factchecks":
+        rows = data.factchecks_report(session, library)
+        made = [tables.factchecks_table(rows)]
+        used = [r for r in rows if r.answered or r.suggested or r.helpful or r.not_helpful][:20]
+        charts["answered"] = [(r.factcheck_id, r.answered) for r in used]
+        charts["helpful"] = [(r.factcheck_id, r.helpful) for r in used]
+    elif kind == "usage":
+        usage = data.usage_report(session, now)
+        made = [tables.usage_table(usage)]
+        charts["per_day"] = [(day.isoformat(), n) for day, n in usage.checks_per_day]
+        charts["tiers"] = [
+            ("answered", usage.answered),
+            ("suggested", usage.suggested),
+            ("unmatched", usage.unmatched),
+        ]
+    else:
+        raise ValueError(f"unknown report {kind!r}; choose from {', '.join(KINDS)}")
+    return Report(kind, made, charts)
+
+
+def _name(quiz_id: str, question_id: str) -> str:
+    return f"{quiz_id}/{question_id}"
