@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
+from bot.identity import user_key
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
 from bot.storage.store import Store
@@ -45,12 +46,30 @@ def open_database(settings: Settings) -> DbEngine:
 
 
 def build_engine(
-    settings: Settings, content_path: Path | None = None, *, rate_limited: bool = True
+    settings: Settings,
+    content_path: Path | None = None,
+    *,
+    rate_limited: bool = True,
+    admins: frozenset[str] = frozenset(),
 ) -> Engine:
-    """The engine for these settings. The terminal chat, with one local person, is not
-    rate-limited (a piped script may send hundreds of lines at once)."""
+    """The engine for these settings, serving `content_path` (default: the configured library).
+
+    `admins` are the pseudonyms allowed /stats, /reload and /queue. The terminal chat, with one
+    local person, is not rate-limited (a piped script may send hundreds of lines at once).
+    """
     content = load_content(settings, content_path)
     limits = settings.limits
     if not rate_limited:
         limits = limits.model_copy(update={"burst": 10**9})
-    return Engine(Store(open_database(settings)), content, limits=limits)
+    return Engine(
+        Store(open_database(settings)),
+        content,
+        limits=limits,
+        admins=admins,
+        reloader=lambda: load_content(settings, content_path),
+    )
+
+
+def telegram_admins(settings: Settings, secret: bytes) -> frozenset[str]:
+    """Pseudonyms of the Telegram accounts listed in telegram.admins."""
+    return frozenset(user_key(secret, "telegram", uid) for uid in settings.telegram.admins)

@@ -59,6 +59,7 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     webhook: WebhookSettings = WebhookSettings()
+    admins: list[int] = Field(default_factory=list)
 
 
 class MatchingSettings(_Section):

@@ -103,10 +103,11 @@ def db_engine(database_url: str) -> Iterator[Engine]:
 
 
 def make_library(tmp_path: Path, extra_locales: dict[str, str] | None = None) -> Path:
-    """The fixture items plus the bundled interface texts, copied to a folder the test owns."""
+    """The fixture items plus the bundled English interface, copied to a folder the test owns."""
     root = tmp_path / "library"
     shutil.copytree(FIXTURE_LIBRARY, root)
-    shutil.copytree(bundled_content() / "locales", root / "locales")
+    (root / "locales").mkdir()
+    shutil.copy(bundled_content() / "locales" / "en.yaml", root / "locales" / "en.yaml")
     for code, name in (extra_locales or {}).items():
         source = (root / "locales" / "en.yaml").read_text(encoding="utf-8")
         source = source.replace("language: en", f"language: {code}", 1)

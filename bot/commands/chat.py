@@ -26,9 +26,10 @@ def register(
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     content = Path(args.content) if args.content else None
-    engine = build_engine(settings, content, rate_limited=False)
     secret = load_secret_key(data_dir())
     user = user_key(secret, "terminal", getpass.getuser())
+    # The person at the terminal runs this bot: they get the admin commands too.
+    engine = build_engine(settings, content, rate_limited=False, admins=frozenset({user}))
     files = data_dir() / "files"
     return chat(engine, user, sys.stdin, sys.stdout, language=_language_hint(), files=files)
 

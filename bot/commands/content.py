@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
+from bot.app import load_content
+from bot.commands import content_import
+from bot.commands.common import guarded, settings_from
 from bot.library.loader import load_library
+from bot.library.scaffold import KINDS, ScaffoldError, scaffold
 from bot.paths import bundled_content
+from bot.preview import NotFoundError, preview
+from bot.transports.terminal import render
 
 
 def register(
@@ -22,6 +29,26 @@ def register(
     check.add_argument("dir", nargs="?", help="content folder (default: the bundled library)")
     check.add_argument("--json", action="store_true", help="print one JSON document")
     check.set_defaults(func=run_check)
+
+    new = actions.add_parser("new", parents=[common], help="start a new lesson, quiz or fact-check")
+    new.add_argument("kind", choices=sorted(KINDS))
+    new.add_argument("id", help="the new item's id (a-z, 0-9, - and _)")
+    new.add_argument(
+        "--content", metavar="DIR", default="content", help="library (default: content)"
+    )
+    new.add_argument("--language", default="en", help="language code (default: en)")
+    new.set_defaults(func=run_new)
+
+    show = actions.add_parser(
+        "show", parents=[common], help="show a lesson, quiz or fact-check as the bot sends it"
+    )
+    show.add_argument("id")
+    show.add_argument("--content", metavar="DIR", help="library (default: the configured one)")
+    show.add_argument("--language", help="language code (default: locale.default)")
+    show.add_argument("--html", action="store_true", help="print the Telegram HTML itself")
+    show.set_defaults(func=guarded(run_show))
+
+    content_import.register(actions, common)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -56,3 +83,30 @@ def run_check(args: argparse.Namespace) -> int:
             n = len(result.problems)
             print(f"{shown}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        path = scaffold(args.kind, args.id, Path(args.content), args.language, dt.date.today())
+    except ScaffoldError as exc:
+        print(f"civicbot: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: fill it in, then run `civicbot content check {args.content}`")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    content = load_content(settings, Path(args.content) if args.content else None)
+    language = args.language or settings.locale.default
+    try:
+        replies = preview(content, args.id, language)
+    except NotFoundError as exc:
+        print(f"civicbot: {exc}", file=sys.stderr)
+        return 1
+    if args.html:
+        for reply in replies:
+            print(reply.text, end="\n\n")
+    else:
+        print("\n".join(render([reply])[0] for reply in replies))
+    return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import LimitsSettings
@@ -12,6 +13,17 @@ from bot.engine.content import Content
 from bot.engine.events import Button, Incoming
 from bot.engine.payloads import Payload
 from bot.engine.pending import PendingClaims
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    ok: bool
+    problems: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def unavailable(cls) -> ReloadResult:
+        return cls(False, ("this bot was started without a content folder to reload",))
 from bot.storage.store import Unit
 from bot.storage.tables import User
 
@@ -54,6 +66,11 @@ class Context(Voice):
     now: dt.datetime
     limits: LimitsSettings
     pending: PendingClaims
+    is_admin: bool = False
+    reload: Callable[[], ReloadResult] = field(default=lambda: ReloadResult.unavailable())
+    # Work to run once this event's unit of work has committed (e.g. notifying askers after a
+    # reload, which needs its own transaction).
+    after: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

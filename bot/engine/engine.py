@@ -19,6 +19,7 @@ from bot import ratelimit
 from bot.config import LimitsSettings
 from bot.engine import (
     account,
+    admin,
     assessments,
     factcheck,
     lessons,
@@ -28,7 +29,7 @@ from bot.engine import (
     quizzes,
 )
 from bot.engine.content import Content
-from bot.engine.context import Context, FixedVoice
+from bot.engine.context import Context, FixedVoice, ReloadResult
 from bot.engine.events import Button, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
 from bot.engine.pending import PendingClaims
@@ -53,6 +54,7 @@ COMMANDS = (
     "forget",
     "help",
 )
+ADMIN_COMMANDS = ("stats", "queue", "reload")
 
 
 def utc_now() -> dt.datetime:
@@ -75,11 +77,15 @@ class Engine:
         content: Content,
         clock: Clock = utc_now,
         limits: LimitsSettings | None = None,
+        admins: frozenset[str] = frozenset(),
+        reloader: Callable[[], Content] | None = None,
     ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
         self.limits = limits or LimitsSettings()
+        self.admins = admins
+        self.reloader = reloader
         self.pending = PendingClaims()
 
     @property
@@ -89,6 +95,24 @@ class Engine:
     def replace_content(self, content: Content) -> None:
         """Serve a new library from the next event on (one reference swap: atomic)."""
         self.content = content
+
+    def reload(self, *, notify: bool = True) -> ReloadResult:
+        """Load the content again. A library that fails validation is not served: the last
+        good one stays, and the result lists what is wrong, with file and line."""
+        if self.reloader is None:
+            return ReloadResult.unavailable()
+        try:
+            content = self.reloader()
+        except Exception as exc:
+            problems = getattr(exc, "problems", None)
+            lines = tuple(str(p) for p in problems) if problems else (str(exc),)
+            log.warning("content reload refused: %d problem(s)", len(lines))
+            return ReloadResult(False, lines)
+        self.replace_content(content)
+        log.info("content reloaded")
+        if notify:
+            self.answer_queued_claims()
+        return ReloadResult(True, (), content.library.counts())
 
     # events --------------------------------------------------------------------------------
 
@@ -101,10 +125,21 @@ class Engine:
                 if incoming.event_id and not unit.first_time(incoming.event_id, now):
                     return []  # a re-delivery of an event already handled
                 user.last_seen_on = now.date()
-                ctx = Context(unit, user, content, incoming, now, self.limits, self.pending)
-                if not self._allowed(ctx):
-                    return self._slow_down(ctx)
-                return self._dispatch(ctx)
+                ctx = Context(
+                    unit,
+                    user,
+                    content,
+                    incoming,
+                    now,
+                    self.limits,
+                    self.pending,
+                    is_admin=incoming.user in self.admins,
+                    reload=lambda: self.reload(notify=False),
+                )
+                replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
+            for work in ctx.after:
+                work()
+            return replies
         except Exception as exc:
             log.error("event failed: %s", type(exc).__name__)
             log.debug("event failed", exc_info=True)
@@ -115,10 +150,12 @@ class Engine:
         """Inline-mode answers. Needs no user state, so no database work is done."""
         return factcheck.inline(FixedVoice(self.content, language), text)
 
-    def command_menu(self, language: str) -> list[tuple[str, str]]:
+    def command_menu(self, language: str, *, admin: bool = False) -> list[tuple[str, str]]:
+        """Commands and their descriptions for the platform's menu (admins see theirs too)."""
         texts = self.content.texts
         lang = texts.resolve_language(language)
-        return [(name, texts.render(lang, f"commands.{name}")) for name in COMMANDS]
+        names = COMMANDS + ADMIN_COMMANDS if admin else COMMANDS
+        return [(name, texts.render(lang, f"commands.{name}")) for name in names]
 
     def _allowed(self, ctx: Context) -> bool:
         user, limits = ctx.user, self.limits
@@ -174,6 +211,17 @@ class Engine:
             return factcheck.check(ctx, rest)
         if name == "remind":
             return account.remind(ctx, rest.strip().lower() or None)
+        admin_only: dict[str, Callable[[Context], list[Reply]]] = {
+            "stats": admin.stats,
+            "queue": admin.queue,
+            "reload": admin.reload,
+        }
+        if name in admin_only:
+            if not ctx.is_admin:
+                return admin.refused(ctx)
+            if name == "reload":
+                ctx.after.append(self.answer_queued_claims)
+            return admin_only[name](ctx)
         return menu.unknown_command(ctx, name)
 
     def _press(self, ctx: Context, data: str) -> list[Reply]:

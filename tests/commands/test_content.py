@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 from bot.paths import bundled_content
 from tests.conftest import FIXTURE_COUNTS
@@ -53,3 +55,29 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
     result = run_cli("content", "check", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "content folder not found" in result.stderr
+
+
+def test_new_files_pass_the_check(library_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for kind in ("lesson", "quiz", "factcheck"):
+        assert main(["content", "new", kind, f"my-{kind}", "--content", str(library_dir)]) == 0
+    assert (library_dir / "quizzes" / "en" / "my-quiz.yaml").is_file()
+    assert main(["content", "check", str(library_dir)]) == 0
+    assert main(["content", "new", "lesson", "my-lesson", "--content", str(library_dir)]) == 2
+    assert main(["content", "new", "lesson", "Not An Id", "--content", str(library_dir)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_show_renders_as_the_bot_does(
+    library_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["content", "show", "basics", "--content", str(library_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "(1/3)" in out and "(3/3)" in out and "Take the quiz" in out
+    assert main(["content", "show", "basics-quiz", "--content", str(library_dir)]) == 0
+    out = capsys.readouterr().out
+    for fragment in ("Question 4 of 4", "Yes, strong feelings", "A classic sign", "4 out of 4"):
+        assert fragment in out
+    assert main(["content", "show", "5g-covid", "--content", str(library_dir), "--html"]) == 0
+    assert "<b>Claim:</b> 5G mobile networks" in capsys.readouterr().out
+    assert main(["content", "show", "nope", "--content", str(library_dir)]) == 1
+    assert "no lesson, quiz or fact-check 'nope'" in capsys.readouterr().err
