@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app import load_content
 from bot.commands import content_import
 from bot.commands.common import guarded, settings_from
+from bot.library.checks import REFERENCE_LANGUAGE
 from bot.library.loader import load_library
 from bot.library.scaffold import KINDS, ScaffoldError, scaffold
 from bot.paths import bundled_content
@@ -60,7 +61,10 @@ def run_check(args: argparse.Namespace) -> int:
     result = load_library(root, shown)
     library = result.library
     counts = library.counts()
-    languages = {lang: library.counts(lang) for lang in library.content_languages()}
+    languages: dict[str, dict[str, float]] = {
+        lang: {**library.counts(lang), **library.coverage(lang, REFERENCE_LANGUAGE)}
+        for lang in library.content_languages()
+    }
     if args.json:
         doc = {
             "errors": [
@@ -78,7 +82,12 @@ def run_check(args: argparse.Namespace) -> int:
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             print(f"{shown}: OK: {summary}")
             for lang, per in languages.items():
-                print(f"  {lang}: " + ", ".join(f"{n} {kind}" for kind, n in per.items()))
+                counted = ", ".join(f"{n} {kind}" for kind, n in library.counts(lang).items())
+                share = ", ".join(
+                    f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
+                    for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
+                )
+                print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
         else:
             n = len(result.problems)
             print(f"{shown}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)

@@ -6,7 +6,7 @@ Order within a kind follows the file paths, so educators order lessons by naming
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -99,6 +99,32 @@ class Library:
             "factchecks": sum(1 for lang, _ in self.factchecks if mine(lang)),
             "assessment_forms": sum(
                 len(a.forms) for (lang, _), a in self.assessments.items() if mine(lang)
+            ),
+        }
+
+    def coverage(self, language: str, reference: str) -> dict[str, float]:
+        """How much of the `reference` language exists in `language` (1.0 = all of it):
+        interface messages, and lessons, questions and fact-checks by id."""
+
+        def share(have: set[str], want: set[str]) -> float:
+            return 1.0 if not want else round(len(have & want) / len(want), 3)
+
+        def ids(table: Mapping[tuple[str, str], object], lang: str) -> set[str]:
+            return {item_id for (code, item_id) in table if code == lang}
+
+        def questions(lang: str) -> set[str]:
+            return {f"{quiz.id}/{q.id}" for quiz in self.quizzes_in(lang) for q in quiz.questions}
+
+        ref_locale = self.locales.get(reference)
+        locale = self.locales.get(language)
+        messages = set(ref_locale.flat()) if ref_locale else set()
+        return {
+            "interface_coverage": share(set(locale.flat()) if locale else set(), messages),
+            "lesson_coverage": share(ids(self.lessons, language), ids(self.lessons, reference)),
+            "question_coverage": share(questions(language), questions(reference)),
+            "factcheck_coverage": share(
+                ids(self.factchecks, language),
+                ids(self.factchecks, reference),
             ),
         }
 
