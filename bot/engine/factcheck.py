@@ -16,12 +16,13 @@ from bot.limits import fit_label
 from bot.matching import Tier
 
 REASON_CHARS = 500
+MIN_CLAIM_CHARS = 4
 ANSWERS = "answers"  # the subscription kind: tell me when my claim gets a fact-check
 
 
 def check(ctx: Context, text: str) -> list[Reply]:
     text = text.strip()
-    if not text:
+    if sum(char.isalnum() for char in text) < MIN_CLAIM_CHARS:  # "2", "ok", "?": not a claim
         return [Reply(ctx.t("check.empty"), menu_buttons(ctx))]
     text = text[: ctx.limits.claim_chars]
     result = ctx.content.matcher.match(text, top=3, language=ctx.lang)

@@ -31,7 +31,41 @@ def check_library(library: Library, items: Sequence[Located[Any]]) -> list[Probl
         elif isinstance(item, Locale):
             problems += _check_locale(library, located)
     problems += _check_languages(library, items)
+    problems += _check_tags(library, items)
     return problems
+
+
+def _check_tags(library: Library, items: Sequence[Located[Any]]) -> Iterator[Problem]:
+    """Technique tags come from one vocabulary, the `tags` of the reference locale, so a
+    misspelled tag does not quietly become a technique of its own in mastery figures."""
+    reference = library.locales.get(REFERENCE_LANGUAGE)
+    if reference is None:
+        return
+    known = {key.removeprefix("tags.") for key in reference.flat() if key.startswith("tags.")}
+    for located in items:
+        item = located.item
+        places: list[tuple[KeyPath, tuple[str, ...]]] = []
+        if isinstance(item, Lesson):
+            places.append((("techniques",), item.techniques))
+        elif isinstance(item, Quiz):
+            places += [
+                (("questions", i, "techniques"), q.techniques) for i, q in enumerate(item.questions)
+            ]
+        elif isinstance(item, Assessment):
+            places += [
+                (("forms", f, "headlines", h, "techniques"), headline.techniques)
+                for f, form in enumerate(item.forms)
+                for h, headline in enumerate(form.headlines)
+            ]
+        for path, tags in places:
+            for tag in tags:
+                if tag not in known:
+                    yield _at(
+                        located,
+                        path,
+                        f"unknown tag '{tag}': use one listed under tags in "
+                        f"locales/{REFERENCE_LANGUAGE}.yaml, or add it there",
+                    )
 
 
 def _at(located: Located[Any], path: KeyPath, message: str) -> Problem:

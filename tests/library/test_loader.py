@@ -141,3 +141,11 @@ def test_every_problem_reported_quickly(library_dir: Path) -> None:
     assert time.perf_counter() - started < 2
     for name in ("bad.yaml", "bomb.yaml", "latin1.yaml", "5g-copy.yaml", "noid.yaml"):
         assert any(name in p for p in found), name
+
+
+def test_unknown_technique_tag(library_dir: Path) -> None:
+    path = library_dir / "quizzes/basics-quiz.yaml"
+    path.write_text(path.read_text().replace("techniques: [sift]", "techniques: [sfit]"))
+    found = [p for p in problems(library_dir) if "basics-quiz" in p]
+    assert len(found) == 1
+    assert "questions[3].techniques: unknown tag 'sfit'" in found[0]
