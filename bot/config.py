@@ -76,6 +76,7 @@ class LimitsSettings(_Section):
     per_minute: Annotated[float, Field(gt=0)] = 30.0
     claim_chars: Annotated[int, Field(ge=100, le=4096)] = 2000
     queued_claims_per_day: Annotated[int, Field(ge=0)] = 5
+    outgoing_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
 
 
 class RetentionSettings(_Section):

@@ -31,6 +31,8 @@ UNLINKED = {
     "processed_events": "platform update ids already handled, to ignore re-deliveries",
     "check_events": "that a claim was checked and how it went; no user, no text",
     "alembic_version": "the schema version",
+    "broadcasts": "announcements admins wrote for everyone subscribed; no user",
+    "rate_buckets": "send-rate counters shared by the workers; no user",
 }
 # Columns exported as a placeholder instead of their value.
 SEALED = {("subscriptions", "address"), ("outbox", "address")}

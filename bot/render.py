@@ -18,6 +18,7 @@ from markupsafe import Markup
 from bot.library.library import Library
 
 OUTPUT_CAP = 16_000
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 
 class RenderError(Exception):
@@ -80,7 +81,12 @@ class Texts:
             out = _capped("".join(_limited(template.generate(**context))))
         except TemplateError as exc:
             raise RenderError(f"{lang}:{key}: {exc}") from exc
-        return out.strip()
+        out = out.strip()
+        if self._directions.get(lang) == "rtl" and out and not out.startswith(RLM):
+            # A right-to-left message that starts with a digit, emoji or Latin word would
+            # otherwise be laid out left-to-right by the client.
+            out = RLM + out
+        return out
 
     def _translator(self, language: str) -> Callable[..., Markup]:
         def t(key: str, **context: Any) -> Markup:

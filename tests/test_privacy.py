@@ -178,7 +178,7 @@ def test_reminders_need_an_address_and_reach_the_outbox(engine: BotEngine, clock
     address = AddressBox(AddressBox.new_key()).seal("42")
     person = Person(engine, BOB)
     person.address = address
-    assert "Daily reminders are on" in person.say("/remind")
+    assert "Reminders are on" in person.say("/remind")
     person.say("/lessons")
     person.press("Spotting emotional")
     person.press("Next")

@@ -13,10 +13,13 @@ from bot.library.loader import load_library_or_raise
 from bot.library.schema import SourceLink
 from bot.paths import bundled_content
 from bot.render import OUTPUT_CAP, RenderError, Texts, make_environment, points
+from bot.reports.data import ClaimGroup, Usage
 
 SOURCE = SourceLink(
     title="T <&>", publisher="P", url="https://example.org/?a=1&b=2", date=dt.date(2024, 1, 2)
 )
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 
 # A sample context for every message; a new message without one fails the completeness test.
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -59,6 +62,23 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "errors.unknown_command": {"command": "x<y"},
     "review.intro": {"total": 3},
     "reminders.due": {"count": 3},
+    "admin.stats": {
+        "usage": Usage(5, 4, 5, 3, 2, 20, 10, 6, 2, 2, 3, 1, ()),
+        "counts": {"lessons": 12, "questions": 128, "factchecks": 62},
+    },
+    "admin.queue": {
+        "groups": [ClaimGroup("claim <x>", 2, NOW, NOW, {"en"}, ["claim <x>"])],
+        "total": 1,
+    },
+    "admin.broadcast_preview": {"count": 2},
+    "admin.broadcast_send": {"count": 2},
+    "admin.broadcast_queued": {"count": 2},
+    "admin.reload": {
+        "ok": False,
+        "problems": ["a.yaml:1: <bad>"],
+        "more": 3,
+        "counts": {"lessons": 1, "questions": 2, "factchecks": 3},
+    },
     "review.nothing_due": {"days": 2},
     "assessment.intro_before": {"title": "T", "intro": "I", "total": 16},
     "assessment.intro_after": {"title": "T", "intro": "I", "total": 16},

@@ -1,12 +1,17 @@
-"""Commands for the people who run the bot: /stats, /reload, /queue. Everyone else gets a
-polite refusal. Admins are listed by platform id in the settings; the engine sees only their
-pseudonyms, like everyone's."""
+"""Commands for the people who run the bot: /stats, /reload, /queue, /broadcast.
+
+Everyone else gets a polite refusal. Admins are listed by platform id in the settings; the
+engine sees only their pseudonyms, like everyone's.
+"""
 
 from __future__ import annotations
 
+import html
+
+from bot.engine.account import REMINDERS
 from bot.engine.context import Context
 from bot.engine.events import Reply
-from bot.engine.menu import menu_buttons
+from bot.engine.menu import menu_buttons, stale_button
 from bot.reports import data
 
 QUEUE_SHOWN = 10
@@ -40,3 +45,34 @@ def reload(ctx: Context) -> list[Reply]:
             )
         )
     ]
+
+
+def broadcast(ctx: Context, text: str) -> list[Reply]:
+    """Show the announcement as subscribers will see it, and ask for confirmation."""
+    text = text.strip()
+    if not text:
+        return [Reply(ctx.t("admin.broadcast_usage"))]
+    draft = ctx.unit.create_broadcast(html.escape(text), ctx.now)
+    count = ctx.unit.subscribers(REMINDERS)
+    ctx.bump()
+    confirm = (
+        (
+            ctx.button("admin.broadcast_send", "bcast", str(draft.id), count=count),
+            ctx.button("admin.broadcast_cancel", "menu"),
+        ),
+    )
+    return [
+        Reply(ctx.t("admin.broadcast_preview", count=count)),
+        Reply(draft.text, confirm),
+    ]
+
+
+def confirm_broadcast(ctx: Context, arg: str | None) -> list[Reply]:
+    if not ctx.is_admin:
+        return refused(ctx)
+    if arg is None or not arg.isdigit():
+        return stale_button(ctx)
+    queued = ctx.unit.queue_broadcast(int(arg), REMINDERS, ctx.now)
+    if queued is None:
+        return stale_button(ctx)
+    return [Reply(ctx.t("admin.broadcast_queued", count=queued), replace=True)]

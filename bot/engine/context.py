@@ -13,6 +13,8 @@ from bot.engine.content import Content
 from bot.engine.events import Button, Incoming
 from bot.engine.payloads import Payload
 from bot.engine.pending import PendingClaims
+from bot.storage.store import Unit
+from bot.storage.tables import User
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,6 @@ class ReloadResult:
     @classmethod
     def unavailable(cls) -> ReloadResult:
         return cls(False, ("this bot was started without a content folder to reload",))
-from bot.storage.store import Unit
-from bot.storage.tables import User
 
 
 class Voice:
@@ -67,7 +67,7 @@ class Context(Voice):
     limits: LimitsSettings
     pending: PendingClaims
     is_admin: bool = False
-    reload: Callable[[], ReloadResult] = field(default=lambda: ReloadResult.unavailable())
+    reload: Callable[[], ReloadResult] = ReloadResult.unavailable
     # Work to run once this event's unit of work has committed (e.g. notifying askers after a
     # reload, which needs its own transaction).
     after: list[Callable[[], object]] = field(default_factory=list)

@@ -54,7 +54,7 @@ COMMANDS = (
     "forget",
     "help",
 )
-ADMIN_COMMANDS = ("stats", "queue", "reload")
+ADMIN_COMMANDS = ("stats", "queue", "reload", "broadcast")
 
 
 def utc_now() -> dt.datetime:
@@ -215,6 +215,7 @@ class Engine:
             "stats": admin.stats,
             "queue": admin.queue,
             "reload": admin.reload,
+            "broadcast": lambda c: admin.broadcast(c, rest),
         }
         if name in admin_only:
             if not ctx.is_admin:
@@ -260,6 +261,7 @@ class Engine:
             "forget": lambda: account.forget(ctx),
             "erase": lambda: account.erase(ctx),
             "remind": lambda: account.remind(ctx, arg),
+            "bcast": lambda: admin.confirm_broadcast(ctx, arg),
         }
         return routes[payload.verb]()
 
@@ -304,9 +306,16 @@ class Engine:
         return answered
 
     def claim_outbox(self, limit: int) -> list[Outgoing]:
-        """Take pending unasked messages to send (committed as `sending` before returning)."""
+        """Take pending unasked messages to send (committed as `sending` before returning).
+
+        No more are handed out, across all workers together, than `limits.outgoing_per_second`
+        allows: callers take a batch, send it, and come back.
+        """
+        rate = self.limits.outgoing_per_second
         with self.store.unit() as unit:
-            rows = unit.claim_outbox(self.clock(), limit)
+            now = self.clock()
+            allowed = unit.take_tokens("outgoing", limit, now, rate, burst=rate)
+            rows = unit.claim_outbox(now, allowed)
             return [
                 Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
                 for row in rows

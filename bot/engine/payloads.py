@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.limits import CALLBACK_DATA_BYTES
 
 STATEFUL = frozenset(
-    {"next", "back", "pick", "tick", "done", "cont", "retry", "rate", "erase", "notify"}
+    {"next", "back", "pick", "tick", "done", "cont", "retry", "rate", "erase", "notify", "bcast"}
 )
 STATELESS = frozenset(
     {

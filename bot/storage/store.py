@@ -20,6 +20,7 @@ from bot.learning.scheduling import CardState, review
 from bot.storage.tables import (
     Answer,
     AssessmentResponse,
+    Broadcast,
     CheckEvent,
     Feedback,
     LessonProgress,
@@ -27,6 +28,7 @@ from bot.storage.tables import (
     ProcessedEvent,
     QueuedClaim,
     QuizAttempt,
+    RateBucket,
     ReviewCard,
     Subscription,
     User,
@@ -492,9 +494,71 @@ class Unit:
             )
         )
 
+    def create_broadcast(self, text: str, now: dt.datetime) -> Broadcast:
+        broadcast = Broadcast(text=text, created_at=now, recipients=0)
+        self.session.add(broadcast)
+        self.session.flush()
+        return broadcast
+
+    def subscribers(self, kind: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count(Subscription.id)).where(Subscription.kind == kind)
+            )
+            or 0
+        )
+
+    def queue_broadcast(self, broadcast_id: int, kind: str, now: dt.datetime) -> int | None:
+        """Put one message per subscriber in the outbox, once. None if already queued."""
+        broadcast = self.session.scalars(
+            select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+        ).one_or_none()
+        if broadcast is None or broadcast.queued_at is not None:
+            return None
+        count = 0
+        for subscription in self.session.scalars(
+            select(Subscription).where(Subscription.kind == kind).order_by(Subscription.id)
+        ):
+            self.enqueue(
+                subscription.address,
+                "broadcast",
+                broadcast.text,
+                now,
+                subscription.user_id,
+                broadcast_id=broadcast.id,
+            )
+            count += 1
+        broadcast.queued_at, broadcast.recipients = now, count
+        return count
+
+    def take_tokens(
+        self, bucket: str, wanted: int, now: dt.datetime, per_second: float, burst: float
+    ) -> int:
+        """Take up to `wanted` tokens from a bucket shared by all workers (row-locked)."""
+        row = self.session.scalars(
+            select(RateBucket).where(RateBucket.name == bucket).with_for_update()
+        ).one_or_none()
+        if row is None:
+            dialect = self.session.bind.dialect.name if self.session.bind else ""
+            module = postgresql if dialect == "postgresql" else sqlite
+            values = {"name": bucket, "tokens": burst, "updated_at": now}
+            self.session.execute(
+                module.insert(RateBucket).values(**values).on_conflict_do_nothing()
+            )
+            row = self.session.scalars(
+                select(RateBucket).where(RateBucket.name == bucket).with_for_update()
+            ).one()
+        elapsed = max(0.0, (now - row.updated_at).total_seconds())
+        available = min(burst, row.tokens + elapsed * per_second)
+        taken = max(0, min(wanted, int(available)))
+        row.tokens, row.updated_at = available - taken, now
+        return taken
+
     def claim_outbox(self, now: dt.datetime, limit: int) -> list[Outbox]:
         """Take pending messages for sending: marked `sending` here, committed by the caller
         before anything is sent, so a crash can lose a message but never send it twice."""
+        if limit <= 0:
+            return []
         rows = list(
             self.session.scalars(
                 select(Outbox)

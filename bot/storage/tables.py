@@ -284,6 +284,28 @@ class Outbox(Base):
     broadcast_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class Broadcast(Base):
+    """An announcement an admin wrote for everyone who opted in to messages."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    queued_at: Mapped[dt.datetime | None]
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RateBucket(Base):
+    """A token bucket shared by every worker (e.g. Telegram's ~30 messages a second overall)."""
+
+    __tablename__ = "rate_buckets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime]
+
+
 Index("ix_outbox_pending", Outbox.status, Outbox.not_before)
 Index("ix_answers_question", Answer.quiz_id, Answer.question_id)
 Index("ix_review_cards_due", ReviewCard.user_id, ReviewCard.due)

@@ -140,7 +140,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_users_last_seen_on"), ["last_seen_on"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_last_seen_on"))

@@ -84,3 +84,41 @@ def test_reload_notifies_an_opted_in_asker(live: Engine, library_dir: Path) -> N
 def test_reload_without_a_reloader(engine: Engine) -> None:
     result = engine.reload()
     assert not result.ok and "without a content folder" in result.problems[0]
+
+
+def test_broadcast_preview_confirm_once(live: Engine, clock: Clock) -> None:
+    for n in range(3):
+        subscriber = Person(live, f"{n:064d}")
+        subscriber.address = AddressBox(AddressBox.new_key()).seal(str(n))
+        subscriber.say("/remind")
+    admin = Person(live, ADMIN)
+    assert "after the command" in admin.say("/broadcast")
+    out = admin.say("/broadcast A new lesson <b>on deepfakes</b> is out")
+    assert "3 subscribers" in out and "&lt;b&gt;" in admin.replies[1].text
+    confirm = next(b.payload for b in admin.buttons if "Send to 3" in b.label)
+    assert "Queued for 3 subscribers" in admin.send_payload(confirm)
+    assert "earlier step" in admin.send_payload(confirm)  # a second tap queues nothing
+    assert "Queued" not in Person(live, USER).send_payload(confirm)
+    sent = live.claim_outbox(100)
+    assert len(sent) == 3 and {o.reply.text for o in sent} == {
+        "A new lesson &lt;b&gt;on deepfakes&lt;/b&gt; is out"
+    }
+
+
+def test_outgoing_rate_is_shared(live: Engine, clock: Clock) -> None:
+    from bot.config import LimitsSettings
+
+    for n in range(40):
+        subscriber = Person(live, f"{n:064d}")
+        subscriber.address = AddressBox(AddressBox.new_key()).seal(str(n))
+        subscriber.say("/remind")
+    admin = Person(live, ADMIN)
+    admin.say("/broadcast news")
+    admin.send_payload(next(b.payload for b in admin.buttons if "Send to" in b.label))
+    slow = Engine(live.store, live.content, clock, LimitsSettings(outgoing_per_second=10))
+    assert len(slow.claim_outbox(100)) == 10  # a full bucket: one second's worth
+    assert len(slow.claim_outbox(100)) == 0  # no time has passed
+    clock.advance(seconds=0.5)
+    assert len(slow.claim_outbox(100)) == 5
+    clock.advance(seconds=10)
+    assert len(slow.claim_outbox(100)) == 10  # never more than the burst

@@ -133,6 +133,6 @@ def test_mastery_figures_come_from_the_database(engine: Engine, clock: Clock) ->
     data = captured[0]
     assert isinstance(data, ChartData)
     mastery = dict(data.mastery)
-    assert set(mastery) == {"emotional language", "sift"}
+    assert set(mastery) == {"emotional language", "the SIFT habits"}
     assert all(0.9 < value <= 1.0 for value in mastery.values())
     assert data.weekly[-1] == 5  # 4 answers and 1 finished lesson, this week
