@@ -8,6 +8,8 @@ not an empty string). Output is capped so a runaway loop in a template cannot fl
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +20,7 @@ from markupsafe import Markup
 from bot.library.library import Library
 
 OUTPUT_CAP = 16_000
+_TAG = re.compile(r"<[^>]+>")
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 
@@ -129,3 +132,8 @@ def _limited(chunks: Any) -> Any:
 
 def _capped(text: str) -> str:
     return text if len(text) <= OUTPUT_CAP else text[: OUTPUT_CAP - 1] + "…"
+
+
+def plain_text(markup: str) -> str:
+    """Rendered Telegram HTML as plain text, for places that show no markup (titles, labels)."""
+    return html.unescape(_TAG.sub("", markup))

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from markupsafe import Markup
+
 from bot.engine.context import Context, Voice
 from bot.engine.events import Button, InlineAnswer, Reply
 from bot.engine.menu import menu_buttons, stale_button
 from bot.library.schema import FactCheck
 from bot.limits import fit_label
 from bot.matching import Tier
+from bot.render import plain_text
 
 REASON_CHARS = 500
 MIN_CLAIM_CHARS = 4
@@ -69,7 +72,7 @@ def render_factcheck(ctx: Voice, fc: FactCheck) -> str:
     return ctx.t(
         "check.answer",
         verdict=fc.verdict.value,
-        verdict_label=ctx.t(f"verdict.{fc.verdict.value}"),
+        verdict_label=Markup(ctx.t(f"verdict.{fc.verdict.value}")),  # noqa: S704 - rendered
         claim=fc.claim,
         answer=fc.answer,
         explanation=fc.explanation,
@@ -140,7 +143,7 @@ def inline(ctx: Voice, text: str) -> list[InlineAnswer]:
         fc = ctx.content.library.factchecks.get((match.language, match.document_id))
         if fc is None:
             continue
-        verdict = ctx.label(f"verdict.{fc.verdict.value}")
+        verdict = plain_text(ctx.t(f"verdict.{fc.verdict.value}"))
         answers.append(
             InlineAnswer(
                 id=f"{fc.language}:{fc.id}",

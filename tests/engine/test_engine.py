@@ -199,3 +199,13 @@ def test_command_menu_has_descriptions(engine: Engine) -> None:
     menu = dict(engine.command_menu("en"))
     assert set(menu) >= {"start", "lessons", "progress", "help", "check"}
     assert all(menu.values())
+
+
+def test_verdict_markup_is_rendered_once(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("5G towers cause COVID-19")
+    text = person.replies[0].text
+    assert "<b>False</b>" in text and "&lt;b&gt;" not in text
+    answer = engine.inline("5G towers cause COVID-19", "en")[0]
+    assert answer.title.startswith("❌ False: ") and "<b>" not in answer.title
+    assert "<b>False</b>" in answer.text and "&lt;b&gt;" not in answer.text

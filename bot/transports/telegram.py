@@ -1,0 +1,235 @@
+"""The Telegram transport: the real python-telegram-bot `Application`, by polling or webhook.
+
+This package's telegram_* modules are the only code that imports `telegram`. This one assembles
+the `Application` (rate limits, retries, per-chat ordering) and runs its life: check the token,
+register the command menu per language, serve until SIGTERM/SIGINT or `stop`, and shut down
+cleanly, acknowledging the updates already handled so none comes back after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot, BotCommand, Update
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings, TelegramSettings
+from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.transports.telegram_handlers import Engine, Handlers
+from bot.transports.telegram_html import plain_text
+from bot.transports.telegram_render import COMMAND_DESCRIPTION_CHARS
+
+if TYPE_CHECKING:
+    from bot.transports.telegram_webhook import WebhookServer
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "Engine",
+    "StartError",
+    "TokenRejectedError",
+    "build_application",
+    "register_commands",
+    "serve",
+]
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+CONCURRENCY = 8
+POLL_TIMEOUT = 10.0
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_LANGUAGE = re.compile(r"[a-z]{2}")
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class StartError(Exception):
+    """The bot could not start; the message is safe to show (it holds no secret)."""
+
+
+class TokenRejectedError(StartError):
+    """The Bot API refused the token."""
+
+
+def build_application(
+    handlers: Handlers, telegram: TelegramSettings, token: str, *, polling: bool, concurrency: int
+) -> AnyApplication:
+    """The `Application`, wired to the handlers; without an updater for webhook mode."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(telegram.base_url)
+        .base_file_url(telegram.base_file_url)
+        .rate_limiter(PatientRateLimiter())
+        .concurrent_updates(ChatOrderedProcessor(concurrency))
+        .job_queue(None)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    app: AnyApplication = builder.build()
+    text = filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(text, handlers.on_message))
+    app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    app.add_handler(InlineQueryHandler(handlers.on_inline))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+async def serve(
+    engine: Engine,
+    settings: Settings,
+    token: str,
+    secret_key: bytes,
+    *,
+    webhook_secret: str | None = None,
+    stop: asyncio.Event | None = None,
+    concurrency: int = CONCURRENCY,
+    poll_timeout: float = POLL_TIMEOUT,
+) -> None:
+    """Serve until `stop` is set (by default: until SIGTERM or SIGINT).
+
+    With `webhook_secret`, updates arrive at the webhook server configured in
+    `settings.telegram.webhook`; without it, by long polling.
+    """
+    # Opt in to python-telegram-bot's coming time-period type now; the old one warns on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    stop = stop or asyncio.Event()
+    handlers = Handlers(engine, secret_key)
+    app = build_application(
+        handlers, settings.telegram, token, polling=webhook_secret is None, concurrency=concurrency
+    )
+    with _stopped_by_signals(stop):
+        await _initialize(app)
+        server: WebhookServer | None = None
+        try:
+            await register_commands(app.bot, engine, settings.locale.default)
+            if webhook_secret is None:
+                await _start_polling(app, poll_timeout)
+            else:
+                server = await _start_webhook(app, settings.telegram, webhook_secret)
+            log.info("serving as @%s by %s", app.bot.username, "webhook" if server else "polling")
+            await stop.wait()
+        finally:
+            await _shut_down(app, server)
+    log.info("stopped")
+
+
+async def _initialize(app: AnyApplication) -> None:
+    try:
+        await app.initialize()
+    except (InvalidToken, Forbidden):
+        raise TokenRejectedError("the Bot API rejected the token") from None
+    except NetworkError as exc:
+        raise StartError(f"cannot reach the Bot API ({type(exc).__name__})") from None
+
+
+async def _start_polling(app: AnyApplication, poll_timeout: float) -> None:
+    assert app.updater is not None
+    await app.updater.start_polling(
+        timeout=dt.timedelta(seconds=poll_timeout),
+        allowed_updates=ALLOWED_UPDATES,
+        error_callback=_polling_failed,
+    )
+    await app.start()
+
+
+def _polling_failed(exc: TelegramError) -> None:
+    log.warning("fetching updates failed (%s); retrying", type(exc).__name__)
+
+
+async def _start_webhook(
+    app: AnyApplication, telegram: TelegramSettings, secret: str
+) -> WebhookServer:
+    webhook = telegram.webhook
+    if not webhook.url:
+        raise StartError("telegram.webhook.url is not set")
+    try:  # Tornado comes with python-telegram-bot's "webhooks" extra; polling does not need it
+        from bot.transports.telegram_webhook import WebhookServer
+    except ImportError:
+        raise StartError("webhook mode needs python-telegram-bot[webhooks] installed") from None
+
+    async def accept(data: dict[str, Any]) -> bool:
+        try:
+            update = Update.de_json(data, app.bot)
+        except Exception:  # whatever is not an update is refused (400), never fatal
+            return False
+        await app.update_queue.put(update)
+        return True
+
+    server = WebhookServer(webhook.listen, webhook.port, webhook.path, secret, accept)
+    try:
+        await server.start()
+    except OSError as exc:
+        where = f"{webhook.listen}:{webhook.port}"
+        raise StartError(f"cannot listen on {where} ({exc.strerror})") from None
+    await app.start()
+    try:
+        await app.bot.set_webhook(webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as exc:
+        await server.stop()
+        raise StartError(f"the Bot API refused the webhook ({type(exc).__name__})") from None
+    return server
+
+
+async def _shut_down(app: AnyApplication, server: WebhookServer | None) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()  # acknowledges the handled updates with one last getUpdates
+    if server is not None:
+        await server.stop()
+    if app.running:
+        await app.stop()  # finishes the updates already queued
+    await app.shutdown()
+
+
+async def register_commands(bot: Bot, engine: Engine, default_language: str) -> None:
+    """The command menu, per language Telegram can tell apart, and a default for the rest."""
+    languages: list[str | None] = [None, *engine.languages]
+    for language in languages:
+        if language is not None and not _LANGUAGE.fullmatch(language):
+            continue  # Telegram keys menus by two-letter codes only; users get the default
+        menu = await asyncio.to_thread(engine.command_menu, language or default_language)
+        commands = [
+            BotCommand(name.lstrip("/"), plain_text(description)[:COMMAND_DESCRIPTION_CHARS])
+            for name, description in menu
+            if _COMMAND.fullmatch(name.lstrip("/")) and description.strip()
+        ]
+        if len(commands) < len(menu):
+            log.warning("%d commands skipped: invalid names", len(menu) - len(commands))
+        try:
+            await bot.set_my_commands(commands, language_code=language)
+        except TelegramError as exc:
+            log.warning("setting the command menu failed (%s)", type(exc).__name__)
+
+
+@contextmanager
+def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop`, when this runs in the main thread of a Unix process."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # not the main thread, or not Unix: the caller stops us through `stop`
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

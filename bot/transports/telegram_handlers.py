@@ -1,0 +1,135 @@
+"""The three things a Telegram user can do to the bot, each turned into one engine call.
+
+A message, a button press and an inline query each become a plain `Incoming` (or an inline
+search) keyed by the user's pseudonym; the engine's answer is rendered back. The raw Telegram id
+is used only to compute that pseudonym and to address the reply, and is gone when the update is.
+The engine blocks on the database, so it runs in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
+from bot.identity import user_key
+from bot.transports.telegram_incoming import addressed_text, chat_kind
+from bot.transports.telegram_render import Pressed, Where, deliver, inline_results, notice_of
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+INLINE_CACHE_SECONDS = 60
+
+
+class Engine(Protocol):
+    """What the transport needs from the engine. Calls may come from several threads at once,
+    but never two at a time for the same chat."""
+
+    def handle(self, incoming: Incoming) -> list[Reply]: ...
+
+    def inline(self, text: str, language: str | None) -> list[InlineAnswer]: ...
+
+    def command_menu(self, language: str) -> list[tuple[str, str]]: ...
+
+    @property
+    def languages(self) -> list[str]: ...
+
+
+class Handlers:
+    """Update callbacks for the python-telegram-bot `Application`."""
+
+    def __init__(self, engine: Engine, secret_key: bytes) -> None:
+        self._engine = engine
+        self._secret_key = secret_key
+
+    def _pseudonym(self, telegram_id: int) -> str:
+        return user_key(self._secret_key, PLATFORM, telegram_id)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        sender = message.from_user if message else None
+        if message is None or sender is None or sender.is_bot:
+            return
+        text = addressed_text(message, context.bot.bot)
+        kind = chat_kind(message.chat.type)
+        if text is None or kind is None:
+            return
+        incoming = Incoming(
+            user=self._pseudonym(sender.id), text=text, language=sender.language_code, chat=kind
+        )
+        replies = await asyncio.to_thread(self._engine.handle, incoming)
+        where = Where(
+            message.chat_id,
+            thread_id=_thread(message),
+            reply_to=message.message_id if kind is ChatKind.GROUP else None,
+        )
+        await deliver(context.bot, where, replies, pressed=None)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        kind = chat_kind(message.chat.type) if message is not None else None
+        if message is None or kind is None or not query.data:
+            await _answer(query, None)
+            return
+        incoming = Incoming(
+            user=self._pseudonym(query.from_user.id),
+            payload=query.data,
+            language=query.from_user.language_code,
+            chat=kind,
+        )
+        try:
+            replies = await asyncio.to_thread(self._engine.handle, incoming)
+        except Exception:
+            await _answer(query, None)  # stop the button's spinner even when the engine fails
+            raise
+        await _answer(query, notice_of(replies))
+        pressed, thread = None, None
+        if isinstance(message, Message):  # not too old to edit or to know its topic
+            pressed = Pressed(message.message_id, has_text=message.text is not None)
+            thread = _thread(message)
+        await deliver(context.bot, Where(message.chat.id, thread_id=thread), replies, pressed)
+
+    async def on_inline(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        answers = await asyncio.to_thread(
+            self._engine.inline, query.query, query.from_user.language_code
+        )
+        await query.answer(
+            inline_results(answers), cache_time=INLINE_CACHE_SECONDS, is_personal=True
+        )
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed without anything the update or the error message might contain."""
+        log.error("handling a %s failed: %s", update_kind(update), type(context.error).__name__)
+
+
+def update_kind(update: object) -> str:
+    """A word naming the update's kind, safe to log."""
+    if not isinstance(update, Update):
+        return "no update"
+    for kind in (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY):
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "other update"
+
+
+def _thread(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
+async def _answer(query: CallbackQuery, text: str | None) -> None:
+    try:
+        await query.answer(text=text)
+    except TelegramError as exc:  # an old or already answered query: nothing more to do
+        log.warning("answering a button press failed: %s", type(exc).__name__)

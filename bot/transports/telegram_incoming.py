@@ -1,0 +1,107 @@
+"""What in a Telegram message is meant for the bot, and nothing more.
+
+Telegram hands the bot much more than it needs: who a forward came from (`forward_origin`), the
+raw user id, names, the group's other chatter. This module keeps only the text addressed to the
+bot, so everything after it (engine, database, logs) never sees the rest. In groups the bot
+answers only commands for it, mentions of it and replies to it (Telegram's privacy mode delivers
+about that much anyway); `/check` in reply to a message checks the replied-to text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, MessageEntity, User
+from telegram.constants import ChatType
+
+from bot.engine.events import ChatKind
+
+CHECK_COMMAND = "/check"
+
+_KINDS: dict[str, ChatKind] = {
+    ChatType.PRIVATE: ChatKind.PRIVATE,
+    ChatType.GROUP: ChatKind.GROUP,
+    ChatType.SUPERGROUP: ChatKind.GROUP,
+}
+
+
+def chat_kind(chat_type: str) -> ChatKind | None:
+    """Private chats and groups are served; channels and anything newer are not."""
+    return _KINDS.get(chat_type)
+
+
+def content_text(message: Message) -> str:
+    """The message's words: its text or caption, plus link targets hidden behind words.
+
+    A forwarded message contributes only its content; who it was forwarded from is dropped.
+    """
+    text = message.text if message.text is not None else message.caption or ""
+    entities = message.entities if message.text is not None else message.caption_entities
+    hidden = [
+        entity.url
+        for entity in entities
+        if entity.type == MessageEntity.TEXT_LINK and entity.url and entity.url not in text
+    ]
+    return "\n".join([text, *dict.fromkeys(hidden)]) if hidden else text
+
+
+def addressed_text(message: Message, me: User) -> str | None:
+    """The text meant for the bot, or None when the message is not addressed to it."""
+    kind = chat_kind(message.chat.type)
+    text = content_text(message).strip()
+    if kind is None or not text:
+        return None
+    command, rest = _split_command(text)
+    if command is not None:
+        name, _, target = command.partition("@")
+        if target and target.lower() != (me.username or "").lower():
+            return None  # a command for another bot in the same group
+        if name.lower() == CHECK_COMMAND and not rest:
+            replied = _replied_text(message)
+            if replied:
+                return f"{CHECK_COMMAND} {replied}"
+        return f"{name} {rest}".strip()
+    if kind is ChatKind.PRIVATE:
+        return text
+    if _mentions(message, me):
+        without = _strip_mention(text, me).strip()
+        if without:
+            return without
+        replied = _replied_text(message)
+        return f"{CHECK_COMMAND} {replied}" if replied else None
+    if _replies_to(message, me):
+        return text
+    return None
+
+
+def _split_command(text: str) -> tuple[str | None, str]:
+    if not text.startswith("/"):
+        return None, text
+    head, _, rest = text.partition(" ")
+    if not re.fullmatch(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{1,64})?", head):
+        return None, text
+    return head, rest.strip()
+
+
+def _mentions(message: Message, me: User) -> bool:
+    if not me.username:
+        return False
+    wanted = "@" + me.username.lower()
+    found = message.parse_entities([MessageEntity.MENTION]) or message.parse_caption_entities(
+        [MessageEntity.MENTION]
+    )
+    return any(mention.lower() == wanted for mention in found.values())
+
+
+def _strip_mention(text: str, me: User) -> str:
+    return re.sub(rf"@{re.escape(me.username or '')}\b", "", text, flags=re.IGNORECASE)
+
+
+def _replies_to(message: Message, me: User) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == me.id)
+
+
+def _replied_text(message: Message) -> str:
+    replied = message.reply_to_message
+    return content_text(replied).strip() if replied is not None else ""

@@ -1,0 +1,219 @@
+"""Engine replies turned into Bot API calls, within Telegram's limits.
+
+The engine speaks in plain `Reply` objects; this module decides only how they look on Telegram:
+HTML parse mode, inline keyboards, photos with their text as caption when it fits (else the photo
+and then the text), long texts cut into several messages, and lesson navigation edited in place
+instead of flooding the chat. Nothing here chooses what to say.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputFile,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.engine.events import Button, InlineAnswer, Reply
+from bot.limits import (
+    CALLBACK_ANSWER_CHARS,
+    CALLBACK_DATA_BYTES,
+    CAPTION_CHARS,
+    INLINE_RESULTS,
+    MESSAGE_CHARS,
+)
+from bot.transports.telegram_html import plain_text, split_html, visible_length
+
+log = logging.getLogger(__name__)
+
+INLINE_ID_BYTES = 64
+INLINE_TITLE_CHARS = 64
+COMMAND_DESCRIPTION_CHARS = 256
+
+# A preview of a linked page would advertise the very site a fact-check debunks.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class RenderError(ValueError):
+    """A reply breaks a hard Telegram limit the engine should have respected (a bug upstream)."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where replies go: the chat, the forum topic, and the message the first reply answers."""
+
+    chat_id: int
+    thread_id: int | None = None
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The message whose button was pressed, which a `replace` reply edits in place."""
+
+    message_id: int
+    has_text: bool
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard (labels are plain text), refusing payloads Telegram would reject."""
+    built = []
+    for row in rows:
+        buttons = []
+        for button in row:
+            size = len(button.payload.encode())
+            if not 0 < size <= CALLBACK_DATA_BYTES:
+                raise RenderError(f"button payload is {size} bytes, allowed 1-64")
+            buttons.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+        if buttons:
+            built.append(buttons)
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def notice_of(replies: Sequence[Reply]) -> str | None:
+    """The callback answer text: the first notice, cut to what Telegram shows."""
+    for reply in replies:
+        if reply.notice:
+            return reply.notice[:CALLBACK_ANSWER_CHARS]
+    return None
+
+
+def inline_results(answers: Sequence[InlineAnswer]) -> list[InlineQueryResultArticle]:
+    """Articles for an inline query: at most 50, unique ids, each text one valid message."""
+    results: list[InlineQueryResultArticle] = []
+    used: set[str] = set()
+    for answer in answers:
+        result_id = answer.id.encode()[:INLINE_ID_BYTES].decode(errors="ignore")
+        pieces = split_html(answer.text, MESSAGE_CHARS)
+        if not result_id or result_id in used or not pieces:
+            continue
+        used.add(result_id)
+        content = InputTextMessageContent(
+            pieces[0], parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        )
+        results.append(
+            InlineQueryResultArticle(
+                id=result_id,
+                title=answer.title.strip() or plain_text(pieces[0])[:INLINE_TITLE_CHARS],
+                input_message_content=content,
+                description=answer.description or None,
+            )
+        )
+        if len(results) == INLINE_RESULTS:
+            break
+    return results
+
+
+async def deliver(
+    bot: Bot, where: Where, replies: Sequence[Reply], pressed: Pressed | None
+) -> None:
+    """Send the replies in order; the first `replace` reply edits the pressed message if it can."""
+    for reply in replies:
+        if reply.replace and pressed is not None and await _edit(bot, where, pressed, reply):
+            pressed = None
+            continue
+        if await _send(bot, where, reply):
+            where = replace(where, reply_to=None)
+
+
+async def _edit(bot: Bot, where: Where, pressed: Pressed, reply: Reply) -> bool:
+    pieces = split_html(reply.text, MESSAGE_CHARS)
+    if _files(reply) or len(pieces) != 1 or not pressed.has_text:
+        return False
+    try:
+        await bot.edit_message_text(
+            pieces[0],
+            chat_id=where.chat_id,
+            message_id=pressed.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons),
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        # Pressing the same button twice asks for the text already shown: that is a success.
+        # Other refusals (message too old, deleted) fall back to a new message.
+        return "not modified" in exc.message.lower()
+    return True
+
+
+async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
+    """Send one reply; False when there was nothing to send (a notice-only reply)."""
+    markup = keyboard(reply.buttons)
+    text = reply.text.strip()
+    files = _files(reply)
+    if not files:
+        return await _send_text(bot, where, text, markup)
+    fits = visible_length(text) <= CAPTION_CHARS
+    caption = text if fits and text else None
+    file_markup = markup if fits else None
+    for as_photo, file in files:
+        send = bot.send_photo if as_photo else bot.send_document
+        await send(
+            where.chat_id,
+            file,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=file_markup,
+            message_thread_id=where.thread_id,
+            reply_parameters=_reply_parameters(where),
+        )
+        where, caption, file_markup = replace(where, reply_to=None), None, None
+    if not fits:
+        await _send_text(bot, where, text, markup)
+    return True
+
+
+def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
+    """(as a photo?, what to upload) for each picture or file the reply carries."""
+    files: list[tuple[bool, str | Path | InputFile]] = []
+    if reply.image:
+        files.append((True, reply.image if _is_url(reply.image) else Path(reply.image)))
+    if reply.attachment is not None:
+        made = reply.attachment
+        files.append((made.photo, InputFile(made.data, filename=made.filename)))
+    if reply.document is not None:
+        files.append((False, reply.document))
+    return files
+
+
+async def _send_text(
+    bot: Bot, where: Where, text: str, markup: InlineKeyboardMarkup | None
+) -> bool:
+    pieces = split_html(text, MESSAGE_CHARS)
+    if not pieces:
+        if markup is not None:
+            log.warning("a reply with buttons but no text was not sent")
+        return False
+    for number, piece in enumerate(pieces, start=1):
+        await bot.send_message(
+            where.chat_id,
+            piece,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(pieces) else None,
+            message_thread_id=where.thread_id,
+            reply_parameters=_reply_parameters(where) if number == 1 else None,
+            link_preview_options=NO_PREVIEW,
+        )
+    return True
+
+
+def _reply_parameters(where: Where) -> ReplyParameters | None:
+    if where.reply_to is None:
+        return None
+    return ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("https://", "http://"))

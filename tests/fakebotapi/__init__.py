@@ -1,0 +1,36 @@
+"""A fake Telegram Bot API on loopback, update builders and a Telegram HTML checker, so the real
+python-telegram-bot stack can be tested end to end without the internet."""
+
+from tests.fakebotapi.html_check import assert_valid_html, html_problems, visible_text
+from tests.fakebotapi.server import BOT_ID, BOT_USERNAME, TOKEN, Call, FakeBotApi
+from tests.fakebotapi.updates import (
+    Group,
+    Person,
+    callback_query,
+    channel_origin,
+    inline_query,
+    photo_message,
+    text_message,
+    user_origin,
+)
+from tests.fakebotapi.wire import decode_body
+
+__all__ = [
+    "BOT_ID",
+    "BOT_USERNAME",
+    "TOKEN",
+    "Call",
+    "FakeBotApi",
+    "Group",
+    "Person",
+    "assert_valid_html",
+    "callback_query",
+    "channel_origin",
+    "decode_body",
+    "html_problems",
+    "inline_query",
+    "photo_message",
+    "text_message",
+    "user_origin",
+    "visible_text",
+]

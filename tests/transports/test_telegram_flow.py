@@ -1,0 +1,117 @@
+"""Update ordering, de-duplication and outgoing retries, checked directly on the two classes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.transports.telegram import build_application
+from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.transports.telegram_handlers import Handlers
+from tests.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
+from tests.transports.fake_engine import FakeEngine
+from tests.transports.harness import SECRET_KEY, settings_for
+
+
+def _update(update_id: int, chat: int) -> Update:
+    return Update.de_json(
+        {"update_id": update_id, "message": text_message(Person(chat), "x")}, None
+    )
+
+
+def test_one_chat_in_order_other_chats_alongside_and_repeats_dropped() -> None:
+    log: list[str] = []
+
+    async def scenario() -> None:
+        processor = ChatOrderedProcessor(8)
+        gate = asyncio.Event()
+
+        async def work(name: str, wait: bool) -> None:
+            log.append(f"start {name}")
+            if wait:
+                await gate.wait()
+            log.append(f"end {name}")
+
+        tasks = [
+            asyncio.create_task(processor.process_update(_update(1, 10), work("a1", True))),
+            asyncio.create_task(processor.process_update(_update(2, 10), work("a2", False))),
+            asyncio.create_task(processor.process_update(_update(3, 20), work("b1", False))),
+            asyncio.create_task(processor.process_update(_update(2, 10), work("a2 again", False))),
+        ]
+        await asyncio.sleep(0.05)
+        assert log == ["start a1", "start b1", "end b1"]
+        gate.set()
+        await asyncio.gather(*tasks)
+        assert processor._locks == {}  # no chat id outlives its updates
+
+    asyncio.run(scenario())
+    assert log == ["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]
+
+
+def _limiter_run(failures: list[Exception]) -> tuple[int, BaseException | None]:
+    attempts = 0
+
+    async def call(*_args: Any, **_kwargs: Any) -> bool:
+        nonlocal attempts
+        attempts += 1
+        if failures:
+            raise failures.pop(0)
+        return True
+
+    async def scenario() -> BaseException | None:
+        limiter = PatientRateLimiter(attempts=3, backoff=0.01)
+        try:
+            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+        except Exception as exc:
+            return exc
+        return None
+
+    error = asyncio.run(scenario())
+    return attempts, error
+
+
+def test_transient_failures_are_retried() -> None:
+    assert _limiter_run([NetworkError("500"), TimedOut()]) == (3, None)
+
+
+def test_retries_give_up_after_the_last_attempt() -> None:
+    attempts, error = _limiter_run([NetworkError("a"), NetworkError("b"), NetworkError("c")])
+    assert attempts == 3 and isinstance(error, NetworkError)
+
+
+@pytest.mark.parametrize("refusal", [BadRequest("Bad Request: chat not found")])
+def test_refusals_are_not_retried(refusal: Exception) -> None:
+    attempts, error = _limiter_run([refusal])
+    assert attempts == 1 and error is refusal
+
+
+def test_no_raw_id_is_kept_once_updates_are_handled(fake_api: FakeBotApi) -> None:
+    ana = Person(42_424_242)
+
+    async def scenario() -> None:
+        handlers = Handlers(FakeEngine(), SECRET_KEY)
+        telegram = settings_for(fake_api).telegram
+        app = build_application(handlers, telegram, TOKEN, polling=True, concurrency=4)
+        async with app:
+            message = text_message(ana, "/start")
+            fake_api.push_message(message)
+            await app.process_update(Update.de_json({"update_id": 1, "message": message}, app.bot))
+            shown = fake_api.message(ana.id, fake_api.calls("sendMessage")[0].result["message_id"])
+            press = callback_query(ana, "pick:1:0", shown)
+            fake_api.push_callback(press)
+            await app.process_update(
+                Update.de_json({"update_id": 2, "callback_query": press}, app.bot)
+            )
+            assert (app.user_data, app.chat_data, app.bot_data) == ({}, {}, {})
+            assert app.persistence is None
+
+    asyncio.run(scenario())
+    assert [call.method for call in fake_api.calls()][-3:] == [
+        "sendMessage",
+        "answerCallbackQuery",
+        "sendMessage",
+    ]

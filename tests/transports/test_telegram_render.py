@@ -1,0 +1,145 @@
+"""How replies look on Telegram, over HTTP: long texts in several valid messages, pictures with
+captions or followed by text, files uploaded, lessons edited in place, every press answered."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import InputTextMessageContent
+
+from bot.engine.events import Button, InlineAnswer
+from bot.transports.telegram_render import RenderError, inline_results, keyboard
+from tests.fakebotapi import FakeBotApi, Person, callback_query, text_message
+from tests.fakebotapi.html_check import html_problems
+from tests.transports.fake_engine import PICTURE_URL, FakeEngine
+from tests.transports.harness import RunningBot
+
+ANA = Person(4711)
+
+
+def _say(fake: FakeBotApi, text: str) -> None:
+    fake.push_message(text_message(ANA, text))
+    fake.wait_idle(quiet=0.2)
+
+
+def test_a_long_text_becomes_several_messages_with_the_buttons_on_the_last(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/long")
+    sent = fake_api.calls("sendMessage")
+    assert len(sent) >= 2
+    assert all(not html_problems(call.params["text"]) for call in sent)
+    assert [("reply_markup" in call.params) for call in sent] == [False] * (len(sent) - 1) + [True]
+    assert all(call.params["text"].endswith("</i>.") for call in sent)  # cut at paragraphs
+
+
+def test_pictures_take_short_text_as_caption_and_long_text_after(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/photo")
+        _say(fake_api, "/bigphoto")
+    short, big = fake_api.calls("sendPhoto")
+    assert short.params["photo"] == PICTURE_URL
+    assert short.params["caption"] == "A <i>picture</i>."
+    assert short.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "menu"
+    assert "caption" not in big.params
+    [after] = fake_api.calls("sendMessage")
+    assert after.at > big.at and "<b>bold</b>" in after.params["text"]
+
+
+def test_made_files_and_paths_are_uploaded(fake_api: FakeBotApi, fake_engine: FakeEngine) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/chart")
+        _say(fake_api, "/export")
+        _say(fake_api, "/file")
+    [chart] = fake_api.calls("sendPhoto")
+    assert chart.params["photo"]["filename"] == "progress.png"
+    assert chart.params["caption"] == "Your <b>progress</b>."
+    assert "reply_markup" in chart.params
+    export, file = fake_api.calls("sendDocument")
+    assert export.params["document"]["filename"] == "export.json"
+    assert "caption" not in export.params
+    assert file.params["document"] == {"filename": "export.json", "size": 16}
+    assert file.params["caption"] == "Your data."
+    assert not fake_api.calls("sendMessage")
+
+
+def test_replies_keep_their_order(fake_api: FakeBotApi, fake_engine: FakeEngine) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/two")
+    assert [call.params["text"] for call in fake_api.calls("sendMessage")] == ["First.", "Second."]
+
+
+def test_lesson_navigation_edits_the_pressed_message(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/start")
+        [welcome] = fake_api.calls("sendMessage")
+        chat, message_id = ANA.id, welcome.result["message_id"]
+        for payload in ("lesson:l1", "next:1:l1", "next:1:l1"):  # the last press repeats itself
+            fake_api.push_callback(callback_query(ANA, payload, fake_api.message(chat, message_id)))
+            fake_api.wait_idle(quiet=0.2)
+    assert len(fake_api.calls("sendMessage")) == 1, "navigation does not flood the chat"
+    first, second, again = fake_api.calls("editMessageText")
+    assert (first.status, second.status, again.status) == (200, 200, 400)  # "not modified"
+    assert first.params["message_id"] == second.params["message_id"] == message_id
+    assert first.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Next"
+    assert "reply_markup" not in second.params
+    assert fake_api.html_of(chat, message_id) == "<b>Card 2</b>"
+    assert len(fake_api.calls("answerCallbackQuery")) == 3
+
+
+def test_a_press_on_a_picture_sends_instead_of_editing(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/photo")
+        [photo] = fake_api.calls("sendPhoto")
+        shown = fake_api.message(ANA.id, photo.result["message_id"])
+        fake_api.push_callback(callback_query(ANA, "lesson:l1", shown))
+        fake_api.wait_idle(quiet=0.2)
+    assert not fake_api.calls("editMessageText", faults=True)
+    [card] = fake_api.calls("sendMessage")
+    assert card.params["text"] == "<b>Card 1</b>"
+
+
+def test_notices_answer_the_press_and_notice_only_replies_send_nothing(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    with RunningBot(fake_api, fake_engine):
+        _say(fake_api, "/start")
+        shown = fake_api.message(ANA.id, fake_api.calls("sendMessage")[0].result["message_id"])
+        fake_api.push_callback(callback_query(ANA, "stale:thing", shown))
+        fake_api.push_callback(callback_query(ANA, "pick:1:0", shown))
+        fake_api.wait_idle(quiet=0.2)
+        _say(fake_api, "/silent")
+    assert [call.params.get("text") for call in fake_api.calls("answerCallbackQuery")] == [
+        "This has moved on.",
+        "Correct",
+    ]
+    assert [call.params["text"] for call in fake_api.calls("sendMessage")][1:] == ["Right!"]
+
+
+def test_payloads_over_64_bytes_are_refused_before_sending() -> None:
+    assert keyboard([[Button("ok", "é" * 32)]]) is not None
+    with pytest.raises(RenderError):
+        keyboard([[Button("too long", "é" * 32 + "x")]])
+    with pytest.raises(RenderError):
+        keyboard([[Button("empty", "")]])
+    assert keyboard([[], []]) is None
+
+
+def test_inline_results_are_capped_unique_and_single_messages() -> None:
+    answers = [InlineAnswer(f"id{i % 55}", "", "", "<b>x</b> " * 1000) for i in range(70)]
+    answers.append(InlineAnswer("z" * 80, "long id", "d", "text"))
+    results = inline_results(answers)
+    assert len(results) == 50
+    assert len({result.id for result in results}) == 50
+    for result in results:
+        content = result.input_message_content
+        assert isinstance(content, InputTextMessageContent)
+        assert not html_problems(content.message_text)
+        assert result.description is None
+        assert result.title == "x " * 32  # an empty title falls back to the text's start

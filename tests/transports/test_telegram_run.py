@@ -1,0 +1,173 @@
+"""`civicbot run`: one clear line and exit code 2 for an operator's mistake, and, as a real
+process against the fake Bot API, the issue's whole acceptance path ending with SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+from bot.commands import run as run_command
+from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
+from tests.fakebotapi import (
+    TOKEN,
+    Call,
+    FakeBotApi,
+    Group,
+    Person,
+    callback_query,
+    inline_query,
+    text_message,
+)
+from tests.transports.fake_engine import FakeEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+ANA = Person(918_273_645_546)
+BORIS = Person(123_987_654)
+SECRET_WORDS = "Grandma says the moon landing was staged in a studio"
+
+
+def _config(tmp_path: Path, fake: FakeBotApi, extra: str = "") -> Path:
+    path = tmp_path / "civicbot.yaml"
+    path.write_text(
+        f"telegram:\n  base_url: {fake.base_url}\n  base_file_url: {fake.base_file_url}\n"
+        f"{extra}database:\n  url: sqlite:///{tmp_path / 'civicbot.sqlite3'}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """`civicbot run` installs its log handler on the root logger; take it away afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_missing_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv(ENV_TOKEN, raising=False)
+    assert main(["run"]) == 2
+    assert ENV_TOKEN in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("secret", ["", "has spaces", "x" * 257])
+def test_bad_webhook_secret(
+    secret: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(ENV_TOKEN, TOKEN)
+    monkeypatch.setenv(ENV_WEBHOOK_SECRET, secret)
+    assert main(["run", "--webhook"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert ENV_WEBHOOK_SECRET in line and TOKEN not in line
+
+
+def test_webhook_needs_its_public_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(ENV_TOKEN, TOKEN)
+    monkeypatch.setenv(ENV_WEBHOOK_SECRET, "good_secret")
+    assert main(["run", "--webhook"]) == 2
+    assert "telegram.webhook.url" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_rejected_token(
+    tmp_path: Path,
+    fake_api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wrong = "654321:AAH-this-token-was-revoked-long-ago"
+    monkeypatch.setenv(ENV_TOKEN, wrong)
+    monkeypatch.setattr(run_command, "build_engine", lambda _settings: FakeEngine())
+    assert main(["run", "--config", str(_config(tmp_path, fake_api))]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "rejected the token" in line and ENV_TOKEN in line
+    assert wrong not in line
+    assert [call.method for call in fake_api.calls()] == ["getMe"]
+
+
+def test_run_serves_the_acceptance_path_and_stops_on_sigterm(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        ENV_TOKEN: TOKEN,
+    }
+    command = [sys.executable, "-m", "bot", "run", "--config", str(_config(tmp_path, fake_api))]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _drive(fake_api)
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            out, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 20
+    for leaked in (TOKEN, SECRET_WORDS, "Traceback", str(ANA.id), str(BORIS.id), "moon"):
+        assert leaked not in err + out, f"{leaked!r} in the output:\n{err}"
+    database = b"".join(p.read_bytes() for p in tmp_path.glob("civicbot.sqlite3*"))
+    assert database, "the bot stored its state"
+    assert str(ANA.id).encode() not in database and str(BORIS.id).encode() not in database
+    key = tmp_path / "data" / "civicbot" / "secret.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def _answers(query: dict[str, Any]) -> Callable[[Call], bool]:
+    return lambda call: bool(call.params.get("callback_query_id") == query["id"])
+
+
+def _drive(fake: FakeBotApi) -> None:
+    fake.wait_for("getUpdates", answered=False, timeout=30)
+    fake.push_message(text_message(ANA, "/start"))
+    welcome = fake.wait_for("sendMessage", where=lambda call: "reply_markup" in call.params)[0]
+    rows = welcome.params["reply_markup"]["inline_keyboard"]
+    shown = fake.message(ANA.id, welcome.result["message_id"])
+
+    fake.wait_idle()
+    before = len(fake.calls("sendMessage")) + len(fake.calls("editMessageText"))
+    press = callback_query(ANA, rows[0][0]["callback_data"], shown)
+    fake.push_callback(press)
+    fake.wait_for("answerCallbackQuery", where=_answers(press))
+    fake.wait_idle()
+    assert len(fake.calls("sendMessage")) + len(fake.calls("editMessageText")) > before
+
+    forged = callback_query(ANA, "pick:424242:9", shown)
+    fake.push_callback(forged)
+    fake.wait_for("answerCallbackQuery", where=_answers(forged))
+
+    family = Group()
+    fake.push_message(text_message(BORIS, SECRET_WORDS, group=family))
+    fake.push_message(text_message(ANA, SECRET_WORDS))
+    fake.push_inline(inline_query(BORIS, "moon landing staged"))
+    fake.wait_for("answerInlineQuery")
+    fake.wait_idle()
+    assert not [c for c in fake.calls("sendMessage") if c.params["chat_id"] == family.id]
