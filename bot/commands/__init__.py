@@ -3,6 +3,12 @@ sets `func` to a callable taking the parsed arguments and returning the exit cod
 
 from types import ModuleType
 
-from bot.commands import chat, content, db
+from bot.commands import chat, content, db, report, run
 
-COMMANDS: tuple[ModuleType, ...] = (chat, content, db,)
+COMMANDS: tuple[ModuleType, ...] = (
+    chat,
+    content,
+    db,
+    run,
+    report,
+)
