@@ -13,13 +13,14 @@ import os
 import re
 import sys
 
-from bot.app import build_engine
+from bot.app import build_engine, telegram_admins
 from bot.commands.common import EXIT_USAGE, guarded, settings_from
 from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
-from bot.identity import load_secret_key
+from bot.identity import load_address_key, load_secret_key
 from bot.paths import data_dir
 from bot.transports.telegram import StartError, TokenRejectedError, serve
 from bot.transports.telegram_logs import configure_logging
+from bot.transports.workers import supervise
 
 EXIT_START = 1
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -39,6 +40,14 @@ def register(
         action="store_true",
         help=f"receive updates at telegram.webhook instead (secret from ${ENV_WEBHOOK_SECRET})",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --webhook: N worker processes sharing the port and the database",
+    )
+    parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.set_defaults(func=guarded(run))
 
 
@@ -59,13 +68,45 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.webhook and not settings.telegram.webhook.url:
         return _fail("telegram.webhook.url must be set for --webhook")
+    if args.workers < 1 or (args.workers > 1 and not args.webhook):
+        return _fail("--workers N needs --webhook, and N must be at least 1")
+    if args.workers > 1:
+        if settings.database_url().startswith("sqlite"):
+            print(
+                "civicbot run: several workers on SQLite serialise on its one writer; "
+                "use PostgreSQL (database.url) to scale",
+                file=sys.stderr,
+            )
+        # Create the keys once, before the workers race to.
+        load_secret_key(data_dir())
+        load_address_key(data_dir())
+        return supervise(args.workers, _worker_command(args))
     secret_key = load_secret_key(data_dir())
+    address_key = load_address_key(data_dir())
     configure_logging([token, webhook_secret or ""])
-    engine = build_engine(settings)
+    engine = build_engine(settings, admins=telegram_admins(settings, secret_key))
     try:
-        asyncio.run(serve(engine, settings, token, secret_key, webhook_secret=webhook_secret))
+        asyncio.run(
+            serve(
+                engine,
+                settings,
+                token,
+                secret_key,
+                webhook_secret=webhook_secret,
+                address_key=address_key,
+                shared_port=args.worker is not None,
+                set_webhook=args.worker in (None, 0),
+            )
+        )
     except TokenRejectedError as exc:
         return _fail(f"{exc} (check {ENV_TOKEN})")
     except StartError as exc:
         return _fail(str(exc), code=EXIT_START)
     return 0
+
+
+def _worker_command(args: argparse.Namespace) -> list[str]:
+    command = [sys.executable, "-m", "bot", "run", "--webhook"]
+    if args.config:
+        command += ["--config", args.config]
+    return command

@@ -87,6 +87,7 @@ class Engine:
         self.admins = admins
         self.reloader = reloader
         self.pending = PendingClaims()
+        self.failures = 0  # events that failed and were answered with an apology
 
     @property
     def languages(self) -> list[str]:
@@ -113,6 +114,18 @@ class Engine:
         if notify:
             self.answer_queued_claims()
         return ReloadResult(True, (), content.library.counts())
+
+    def describe_reload_failure(self, problems: tuple[str, ...]) -> str:
+        """The message admins get when a content change could not be loaded."""
+        texts = self.content.texts
+        return texts.render(
+            texts.default_language,
+            "admin.reload",
+            ok=False,
+            problems=problems[:10],
+            more=max(0, len(problems) - 10),
+            counts={},
+        )
 
     # events --------------------------------------------------------------------------------
 
@@ -141,6 +154,7 @@ class Engine:
                 work()
             return replies
         except Exception as exc:
+            self.failures += 1
             log.error("event failed: %s", type(exc).__name__)
             log.debug("event failed", exc_info=True)
             language = content.texts.resolve_language(incoming.language)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 
 class ChatKind(StrEnum):
@@ -60,7 +59,7 @@ class Reply:
 
     `image` is an http(s) URL or a file path; with an image, `text` is its caption.
     `replace` asks the transport to edit the message whose button was pressed instead of sending
-    a new one (lesson navigation), where the medium can. `document` is a file to send (exports).
+    a new one (lesson navigation), where the medium can.
     `notice` is a short text for the button press itself (Telegram's callback answer).
     `attachment` is a file made for the user (a progress chart, a data export); with a photo
     attachment, `text` is its caption.
@@ -70,7 +69,6 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | None = None
     replace: bool = False
-    document: Path | None = None
     notice: str | None = None
     attachment: Attachment | None = None
 

@@ -30,9 +30,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, TelegramSettings
+from bot.engine.engine import Engine as FullEngine
+from bot.privacy import AddressBox
 from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram_handlers import Engine, Handlers
 from bot.transports.telegram_html import plain_text
+from bot.transports.telegram_jobs import run_jobs
 from bot.transports.telegram_render import COMMAND_DESCRIPTION_CHARS
 
 if TYPE_CHECKING:
@@ -101,6 +104,10 @@ async def serve(
     stop: asyncio.Event | None = None,
     concurrency: int = CONCURRENCY,
     poll_timeout: float = POLL_TIMEOUT,
+    address_key: bytes | None = None,
+    jobs: bool = True,
+    shared_port: bool = False,
+    set_webhook: bool = True,
 ) -> None:
     """Serve until `stop` is set (by default: until SIGTERM or SIGINT).
 
@@ -110,7 +117,8 @@ async def serve(
     # Opt in to python-telegram-bot's coming time-period type now; the old one warns on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     stop = stop or asyncio.Event()
-    handlers = Handlers(engine, secret_key)
+    box = AddressBox(address_key) if address_key else None
+    handlers = Handlers(engine, secret_key, box)
     app = build_application(
         handlers, settings.telegram, token, polling=webhook_secret is None, concurrency=concurrency
     )
@@ -122,8 +130,12 @@ async def serve(
             if webhook_secret is None:
                 await _start_polling(app, poll_timeout)
             else:
-                server = await _start_webhook(app, settings.telegram, webhook_secret)
+                server = await _start_webhook(
+                    app, settings.telegram, webhook_secret, shared_port, set_webhook
+                )
             log.info("serving as @%s by %s", app.bot.username, "webhook" if server else "polling")
+            if jobs and box is not None and isinstance(engine, FullEngine):
+                await run_jobs(app.bot, engine, settings, box, stop)
             await stop.wait()
         finally:
             await _shut_down(app, server)
@@ -154,7 +166,11 @@ def _polling_failed(exc: TelegramError) -> None:
 
 
 async def _start_webhook(
-    app: AnyApplication, telegram: TelegramSettings, secret: str
+    app: AnyApplication,
+    telegram: TelegramSettings,
+    secret: str,
+    shared_port: bool = False,
+    set_webhook: bool = True,
 ) -> WebhookServer:
     webhook = telegram.webhook
     if not webhook.url:
@@ -165,20 +181,26 @@ async def _start_webhook(
         raise StartError("webhook mode needs python-telegram-bot[webhooks] installed") from None
 
     async def accept(data: dict[str, Any]) -> bool:
+        """Handle the update before answering: Telegram re-sends an update that got no 2xx, so
+        a worker that dies mid-update loses nothing (and a re-sent one is handled once)."""
         try:
             update = Update.de_json(data, app.bot)
         except Exception:  # whatever is not an update is refused (400), never fatal
             return False
-        await app.update_queue.put(update)
+        await app.update_processor.process_update(update, app.process_update(update))
         return True
 
-    server = WebhookServer(webhook.listen, webhook.port, webhook.path, secret, accept)
+    server = WebhookServer(
+        webhook.listen, webhook.port, webhook.path, secret, accept, reuse_port=shared_port
+    )
     try:
         await server.start()
     except OSError as exc:
         where = f"{webhook.listen}:{webhook.port}"
         raise StartError(f"cannot listen on {where} ({exc.strerror})") from None
     await app.start()
+    if not set_webhook:
+        return server  # another worker of the same bot registers the webhook
     try:
         await app.bot.set_webhook(webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
     except TelegramError as exc:

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.identity import user_key
+from bot.privacy import AddressBox
 from bot.transports.telegram_incoming import addressed_text, chat_kind
 from bot.transports.telegram_render import Pressed, Where, deliver, inline_results, notice_of
 
@@ -44,12 +45,20 @@ class Engine(Protocol):
 class Handlers:
     """Update callbacks for the python-telegram-bot `Application`."""
 
-    def __init__(self, engine: Engine, secret_key: bytes) -> None:
+    def __init__(self, engine: Engine, secret_key: bytes, box: AddressBox | None = None) -> None:
         self._engine = engine
         self._secret_key = secret_key
+        self._box = box
 
     def _pseudonym(self, telegram_id: int) -> str:
         return user_key(self._secret_key, PLATFORM, telegram_id)
+
+    def _address(self, chat_id: int, kind: ChatKind) -> str | None:
+        """The sealed chat address, offered to the engine only for private chats; the engine
+        stores it only when the person opts in to messages."""
+        if self._box is None or kind is not ChatKind.PRIVATE:
+            return None
+        return self._box.seal(str(chat_id))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -61,7 +70,12 @@ class Handlers:
         if text is None or kind is None:
             return
         incoming = Incoming(
-            user=self._pseudonym(sender.id), text=text, language=sender.language_code, chat=kind
+            user=self._pseudonym(sender.id),
+            text=text,
+            language=sender.language_code,
+            chat=kind,
+            event_id=f"tg:{update.update_id}",
+            address=self._address(message.chat_id, kind),
         )
         replies = await asyncio.to_thread(self._engine.handle, incoming)
         where = Where(
@@ -85,6 +99,8 @@ class Handlers:
             payload=query.data,
             language=query.from_user.language_code,
             chat=kind,
+            event_id=f"tg:{update.update_id}",
+            address=self._address(message.chat.id, kind),
         )
         try:
             replies = await asyncio.to_thread(self._engine.handle, incoming)

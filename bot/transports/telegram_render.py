@@ -183,8 +183,6 @@ def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
     if reply.attachment is not None:
         made = reply.attachment
         files.append((made.photo, InputFile(made.data, filename=made.filename)))
-    if reply.document is not None:
-        files.append((False, reply.document))
     return files
 
 

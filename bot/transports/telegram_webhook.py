@@ -56,9 +56,19 @@ class _UpdateHandler(RequestHandler):
 class WebhookServer:
     """Listens on `listen:port` at `path`; `accept` queues one decoded update."""
 
-    def __init__(self, listen: str, port: int, path: str, secret: str, accept: Accept) -> None:
+    def __init__(
+        self,
+        listen: str,
+        port: int,
+        path: str,
+        secret: str,
+        accept: Accept,
+        *,
+        reuse_port: bool = False,
+    ) -> None:
         self._listen = listen
         self._port = port
+        self._reuse_port = reuse_port
         route = re.escape("/" + path.strip("/")) + "/?"
         app = Application(
             [(route, _UpdateHandler, {"secret": secret, "accept": accept})],
@@ -67,7 +77,9 @@ class WebhookServer:
         self._server = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
 
     async def start(self) -> None:
-        self._server.listen(self._port, address=self._listen)
+        # With reuse_port, several worker processes listen on one port and the kernel spreads
+        # the connections among them.
+        self._server.listen(self._port, address=self._listen, reuse_port=self._reuse_port)
 
     async def stop(self) -> None:
         self._server.stop()

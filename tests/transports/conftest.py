@@ -35,10 +35,8 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-def fake_engine(tmp_path: Path) -> FakeEngine:
-    document = tmp_path / "export.json"
-    document.write_text('{"progress": []}', encoding="utf-8")
-    return FakeEngine(document)
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
 
 
 def real_engine(tmp_path: Path) -> RealEngine:

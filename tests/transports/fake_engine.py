@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import threading
-from pathlib import Path
 
 from bot.engine.events import Attachment, Button, Incoming, InlineAnswer, Reply
 
@@ -24,10 +23,9 @@ class FakeEngine:
 
     languages = ["en", "ru"]  # noqa: RUF012 - a read-only class attribute, as the protocol reads
 
-    def __init__(self, document: Path | None = None) -> None:
+    def __init__(self) -> None:
         self.seen: list[Incoming] = []
         self.inline_queries: list[tuple[str, str | None]] = []
-        self.document = document
         self._lock = threading.Lock()
 
     def handle(self, incoming: Incoming) -> list[Reply]:
@@ -61,7 +59,6 @@ class FakeEngine:
             "/long": [Reply("\n\n".join([LONG_PARAGRAPH] * 12), buttons=_menu())],
             "/photo": [Reply("A <i>picture</i>.", image=PICTURE_URL, buttons=_menu())],
             "/bigphoto": [Reply("\n\n".join([LONG_PARAGRAPH] * 2), image=PICTURE_URL)],
-            "/file": [Reply("Your data.", document=self.document)],
             "/chart": [Reply("Your <b>progress</b>.", buttons=_menu(), attachment=chart)],
             "/export": [Reply("", attachment=export)],
             "/two": [Reply("First."), Reply("Second.", buttons=_menu())],

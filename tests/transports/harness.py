@@ -30,8 +30,14 @@ def free_port() -> int:
         return port
 
 
-def settings_for(fake: FakeBotApi, webhook_port: int | None = None) -> Settings:
-    telegram: dict[str, Any] = {"base_url": fake.base_url, "base_file_url": fake.base_file_url}
+def settings_for(
+    fake: FakeBotApi, webhook_port: int | None = None, admins: tuple[int, ...] = ()
+) -> Settings:
+    telegram: dict[str, Any] = {
+        "base_url": fake.base_url,
+        "base_file_url": fake.base_file_url,
+        "admins": list(admins),
+    }
     if webhook_port is not None:
         telegram["webhook"] = {
             "listen": "127.0.0.1",
@@ -53,11 +59,14 @@ class RunningBot:
         webhook_port: int | None = None,
         token: str = TOKEN,
         concurrency: int = 8,
+        address_key: bytes | None = None,
+        admins: tuple[int, ...] = (),
     ) -> None:
         self.fake = fake
         self.engine = engine
         self.webhook_port = webhook_port
-        self.settings = settings_for(fake, webhook_port)
+        self.settings = settings_for(fake, webhook_port, admins)
+        self.address_key = address_key
         self.token = token
         self.concurrency = concurrency
         self.error: BaseException | None = None
@@ -87,6 +96,7 @@ class RunningBot:
             stop=self._stop,
             concurrency=self.concurrency,
             poll_timeout=5.0,
+            address_key=self.address_key,
         )
 
     def start(self) -> RunningBot:

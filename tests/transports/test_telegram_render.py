@@ -48,20 +48,17 @@ def test_pictures_take_short_text_as_caption_and_long_text_after(
     assert after.at > big.at and "<b>bold</b>" in after.params["text"]
 
 
-def test_made_files_and_paths_are_uploaded(fake_api: FakeBotApi, fake_engine: FakeEngine) -> None:
+def test_made_files_are_uploaded(fake_api: FakeBotApi, fake_engine: FakeEngine) -> None:
     with RunningBot(fake_api, fake_engine):
         _say(fake_api, "/chart")
         _say(fake_api, "/export")
-        _say(fake_api, "/file")
     [chart] = fake_api.calls("sendPhoto")
     assert chart.params["photo"]["filename"] == "progress.png"
     assert chart.params["caption"] == "Your <b>progress</b>."
     assert "reply_markup" in chart.params
-    export, file = fake_api.calls("sendDocument")
+    [export] = fake_api.calls("sendDocument")
     assert export.params["document"]["filename"] == "export.json"
     assert "caption" not in export.params
-    assert file.params["document"] == {"filename": "export.json", "size": 16}
-    assert file.params["caption"] == "Your data."
     assert not fake_api.calls("sendMessage")
 
 

@@ -99,7 +99,7 @@ def test_rejected_token(
 ) -> None:
     wrong = "654321:AAH-this-token-was-revoked-long-ago"
     monkeypatch.setenv(ENV_TOKEN, wrong)
-    monkeypatch.setattr(run_command, "build_engine", lambda _settings: FakeEngine())
+    monkeypatch.setattr(run_command, "build_engine", lambda _settings, **_: FakeEngine())
     assert main(["run", "--config", str(_config(tmp_path, fake_api))]) == 2
     line = _one_line(capsys.readouterr().err)
     assert "rejected the token" in line and ENV_TOKEN in line
