@@ -60,6 +60,7 @@ class TelegramSettings(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
     webhook: WebhookSettings = WebhookSettings()
     admins: list[int] = Field(default_factory=list)
+    overall_per_second: Annotated[float, Field(ge=0)] = 30.0
 
 
 class MatchingSettings(_Section):

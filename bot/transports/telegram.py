@@ -79,7 +79,7 @@ def build_application(
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(PatientRateLimiter())
+        .rate_limiter(PatientRateLimiter(overall_per_second=telegram.overall_per_second))
         .concurrent_updates(ChatOrderedProcessor(concurrency))
         .job_queue(None)
     )

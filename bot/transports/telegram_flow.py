@@ -83,8 +83,16 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 class PatientRateLimiter(AIORateLimiter):
     """`AIORateLimiter` that also retries transient network failures."""
 
-    def __init__(self, *, attempts: int = 4, backoff: float = 0.5, retry_after_retries: int = 3):
-        super().__init__(max_retries=retry_after_retries)
+    def __init__(
+        self,
+        *,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        retry_after_retries: int = 3,
+        overall_per_second: float = 30.0,
+    ):
+        # AIORateLimiter applies no overall limit when the rate is 0.
+        super().__init__(max_retries=retry_after_retries, overall_max_rate=overall_per_second)
         self._attempts = attempts
         self._backoff = backoff
 
