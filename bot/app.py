@@ -36,7 +36,17 @@ def load_content(settings: Settings, path: Path | None = None) -> Content:
 def open_database(settings: Settings) -> DbEngine:
     """Open the database; the embedded SQLite one is created and upgraded on first start."""
     url = settings.database_url()
-    engine = db.open_engine(url)
+    pool = settings.database
+    options = (
+        {}
+        if make_url(url).get_backend_name() == "sqlite"
+        else {
+            "pool_size": pool.pool_size,
+            "max_overflow": pool.max_overflow,
+            "pool_timeout": pool.pool_timeout,
+        }
+    )
+    engine = db.open_engine(url, **options)
     if make_url(url).get_backend_name() == "sqlite":
         if not db.is_current(engine):
             db.upgrade(engine)

@@ -38,6 +38,9 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     url: str | None = None
+    pool_size: Annotated[int, Field(ge=1)] = 5
+    max_overflow: Annotated[int, Field(ge=0)] = 10
+    pool_timeout: Annotated[float, Field(gt=0)] = 30.0
 
 
 class ContentSettings(_Section):
