@@ -111,7 +111,7 @@ def validate_item(
     except ValidationError as exc:
         problems: dict[tuple[int | None, str], Problem] = {}
         for error in exc.errors():
-            problem = _problem_from_error(model, error, positions, display)
+            problem = _problem_from_error(error, positions, display)
             problems.setdefault((problem.line, problem.key), problem)  # one line per place
         return None, list(problems.values())
 
@@ -125,9 +125,7 @@ def locate(positions: Positions, path: KeyPath) -> tuple[int | None, int | None]
     return None, None
 
 
-def _problem_from_error(
-    model: type[BaseModel], error: Any, positions: Positions, display: str
-) -> Problem:
+def _problem_from_error(error: Any, positions: Positions, display: str) -> Problem:
     path = _data_path(error["loc"], positions, missing=error["type"] == "missing")
     line, col = locate(positions, path)
     kind = error["type"]
@@ -135,7 +133,7 @@ def _problem_from_error(
         message = "required key is missing"
     elif kind == "extra_forbidden":
         message = "unknown key"
-        hint = difflib.get_close_matches(str(path[-1]), _field_names(model), n=1)
+        hint = difflib.get_close_matches(str(path[-1]), _field_names(), n=1)
         if hint:
             message += f" (did you mean '{hint[0]}'?)"
     elif kind == "string_pattern_mismatch" and str(path[-1]) in {"id", "lesson", "prerequisite"}:
@@ -161,18 +159,12 @@ def _data_path(loc: tuple[Any, ...], positions: Positions, *, missing: bool) -> 
     return tuple(path)
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    names: set[str] = set()
-    seen: set[type[BaseModel]] = set()
-
-    def walk(cls: type[BaseModel]) -> None:
-        if cls in seen:
-            return
-        seen.add(cls)
-        names.update(cls.model_fields)
-        for sub in vars(schema).values():
-            if isinstance(sub, type) and issubclass(sub, schema.Strict) and sub is not cls:
-                walk(sub)
-
-    walk(model)
+def _field_names() -> list[str]:
+    """Every key the content format knows: what a misspelled key is compared against."""
+    names = {
+        name
+        for model in vars(schema).values()
+        if isinstance(model, type) and issubclass(model, schema.Strict)
+        for name in model.model_fields
+    }
     return sorted(names)
