@@ -3,12 +3,14 @@ sets `func` to a callable taking the parsed arguments and returning the exit cod
 
 from types import ModuleType
 
-from bot.commands import chat, content, db, report, run
+from bot.commands import bench, chat, content, db, match, report, run
 
 COMMANDS: tuple[ModuleType, ...] = (
     chat,
     content,
     db,
     run,
+    match,
+    bench,
     report,
 )

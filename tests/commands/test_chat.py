@@ -37,9 +37,11 @@ def test_two_runs_share_progress_and_leave_cwd_alone(tmp_path: Path) -> None:
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C.UTF-8"}
-    first = chat(["/start", "1", "1"], work, env)
+    # /start, choose English (the first language), open Lessons, open the first lesson.
+    first = chat(["/start", "1", "1", "1"], work, env)
     assert first.returncode == 0, first.stderr
-    assert "Welcome" in first.stdout and "[1]" in first.stdout
+    assert "Welcome" in first.stdout and "Choose your language" in first.stdout
+    assert "[1] English" in first.stdout and "Русский" in first.stdout
     assert "(1/" in first.stdout  # the first lesson's first card
     # Walk through the first lesson to its end: "1" is Next on the first card, "2" after it.
     second = chat(["/lessons", "1", "1", *["2"] * 8, "/progress"], work, env)

@@ -13,7 +13,6 @@ from bot.engine.engine import Engine
 from bot.reports import build
 from bot.reports.html import render_html
 from tests.conftest import Clock
-from tests.reports.test_reports import activity  # noqa: F401 - the shared data set fixture
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BLUE = (0x2A, 0x7A, 0xB9)

@@ -1,0 +1,148 @@
+"""The library prepared for matching: the BM25F index plus what the reranker reads per document.
+
+Everything is computed once when the library is (re)loaded and never changed afterwards, so many
+threads can match against one Corpus at the same time. Per document the reranker needs the set of
+terms of each field (a compact forward index in numpy) and the folded texts for fuzzy comparison;
+token sets as Python objects would cost hundreds of megabytes at 100k fact-checks.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.matching.index import Bm25Index, Field, IntArray
+from bot.matching.normalise import fold, split_folded
+from bot.matching.stem import stem
+from bot.matching.types import Document
+from bot.matching.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Field weights of the first stage, chosen on the training splits of the benchmark."""
+
+    claim: Field = field(default_factory=lambda: Field(1.0, 0.75))
+    title: Field = field(default_factory=lambda: Field(1.2, 0.75))
+    answer: Field = field(default_factory=lambda: Field(0.6, 0.75))
+    k1: float = 1.2
+
+
+def folded_terms(folded: str) -> list[str]:
+    """Index terms of already folded text: tokenised and stemmed."""
+    return [stem(token) for token in split_folded(folded)]
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a text: folded, tokenised and stemmed."""
+    return folded_terms(fold(text))
+
+
+# A capitalised word not at the start of a sentence, or an acronym: likely a name.
+NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]*|\b[A-Z]{2,}\b", re.MULTILINE)
+
+
+class Forward:
+    """Each document's distinct term ids for one field, as one flat array with offsets."""
+
+    def __init__(self, per_doc: Sequence[Sequence[int]]) -> None:
+        lengths = np.fromiter((len(ids) for ids in per_doc), dtype=np.int64, count=len(per_doc))
+        self.starts = np.zeros(len(per_doc) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.starts[1:])
+        flat = [term for ids in per_doc for term in ids]
+        self.terms = np.asarray(flat, dtype=np.int32)
+
+    def gather(self, docs: IntArray) -> tuple[IntArray, IntArray]:
+        """The concatenated term ids of `docs` and, for each, the position of its document."""
+        starts = self.starts[docs]
+        lengths = self.starts[docs + 1] - starts
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(docs)), lengths)
+        offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        found = self.terms[np.repeat(starts, lengths) + offsets]
+        return found.astype(np.int64, copy=False), owner
+
+    def nbytes(self) -> int:
+        return int(self.starts.nbytes + self.terms.nbytes)
+
+
+class Corpus:
+    """Documents turned into an index, forward indexes and folded texts."""
+
+    def __init__(
+        self, documents: Sequence[Document], settings: IndexSettings | None = None
+    ) -> None:
+        # Building allocates millions of small objects and frees none of them until the end:
+        # the cyclic garbage collector would only rescan them (a third of the build time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(documents, settings or IndexSettings())
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, documents: Sequence[Document], settings: IndexSettings) -> None:
+        self.settings = settings
+        self.documents = tuple(documents)
+        # Folded texts, kept for the fuzzy scorers: every phrasing of the claim, and the headline.
+        self.variants: list[tuple[str, ...]] = [
+            tuple(dict.fromkeys(fold(text) for text in (d.claim, *d.phrasings)))
+            for d in self.documents
+        ]
+        # The headline features fall back to the claim when a fact-check has no headline (the
+        # content format has none), so that scores mean the same as on the benchmark.
+        self.titles: list[str] = [
+            fold(d.title) or group[0]
+            for d, group in zip(self.documents, self.variants, strict=True)
+        ]
+        claim_terms = [[t for v in group for t in folded_terms(v)] for group in self.variants]
+        title_terms = [folded_terms(fold(d.title)) for d in self.documents]
+        answer_terms = [terms(d.answer) for d in self.documents]
+        s = self.settings
+        self.index = Bm25Index(
+            list(zip(claim_terms, title_terms, answer_terms, strict=True)),
+            (s.claim, s.title, s.answer),
+            k1=s.k1,
+        )
+        vocab = self.index.vocab
+        self.vocab_size = size = len(vocab)
+
+        def ids(tokens: list[str]) -> list[int]:
+            return list(dict.fromkeys([vocab[t] for t in tokens]))
+
+        self.claim = Forward([ids(t) for t in claim_terms])
+        self.title = Forward([ids(t or c) for t, c in zip(title_terms, claim_terms, strict=True)])
+        self.every = Forward(
+            [ids(c + t + a) for c, t, a in zip(claim_terms, title_terms, answer_terms, strict=True)]
+        )
+        self.names = Forward(
+            [
+                ids([t for t in terms(" ".join(NAME.findall(d.claim))) if t in vocab])
+                for d in self.documents
+            ]
+        )
+        numeric = np.zeros(size, dtype=np.float32)
+        for token, term in vocab.items():
+            if token[:1].isdigit():
+                numeric[term] = 1.0
+        self.numeric = numeric
+        self.by_url: dict[str, list[int]] = {}
+        for position, doc in enumerate(self.documents):
+            for url in doc.urls:
+                key = canonical_url(url)
+                if "/" in key or "?" in key:  # a home page says nothing about the claim
+                    self.by_url.setdefault(key, []).append(position)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def nbytes(self) -> int:
+        """Memory held by the numeric arrays (the texts and the vocabulary come on top)."""
+        arrays = self.index.nbytes() + self.numeric.nbytes
+        forwards = (self.claim, self.title, self.every, self.names)
+        return int(arrays + sum(f.nbytes() for f in forwards))

@@ -1,0 +1,32 @@
+"""The learned weights cover every feature, and the confidence behaves like a probability."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.matching.features import NAMES
+from bot.matching.model import RANK_WEIGHTS, confidence, rank_scores
+
+
+def test_every_feature_has_a_weight() -> None:
+    assert set(RANK_WEIGHTS) == set(NAMES)
+
+
+def test_confidence_grows_with_the_lead_over_the_rest() -> None:
+    rows = np.full((3, len(NAMES)), 0.5, dtype=np.float32)
+    close = np.asarray([20.0, 19.9, 19.8], dtype=np.float32)
+    clear = np.asarray([20.0, 12.0, 11.0], dtype=np.float32)
+    assert 0.0 < confidence(rows, close, 0, 1) < confidence(rows, clear, 0, 1) < 1.0
+
+
+def test_a_short_shortlist_does_not_make_a_weak_match_sure() -> None:
+    row = np.full((1, len(NAMES)), 0.2, dtype=np.float32)
+    weak = np.asarray([4.0], dtype=np.float32)
+    strong = np.asarray([18.0], dtype=np.float32)
+    assert confidence(row, weak, 0, None) < 0.05
+    assert confidence(row, strong, 0, None) > 0.5
+
+
+def test_rank_scores_is_the_weighted_sum() -> None:
+    features = np.eye(len(NAMES), dtype=np.float32)
+    assert np.allclose(rank_scores(features), [RANK_WEIGHTS[n] for n in NAMES])
