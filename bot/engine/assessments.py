@@ -47,7 +47,7 @@ def start(ctx: Context, assessment_id: str | None = None) -> list[Reply]:
         intro=assessment.intro,
         total=len(refs),
     )
-    return [Reply(intro), _show(ctx, attempt, replace=False)]
+    return [Reply(intro), show(ctx, attempt)]
 
 
 def next_phase(
@@ -80,7 +80,7 @@ def rate(ctx: Context, arg: str | None) -> list[Reply]:
     attempt.position += 1
     attempt.answered = False
     if attempt.position < len(attempt.question_ids):
-        return [_show(ctx, attempt, replace=True)]
+        return [show(ctx, attempt, replace=True)]
     attempt.finished_at = ctx.now
     assessment = _assessment(ctx, attempt.quiz_id)
     if assessment is None:
@@ -116,7 +116,7 @@ def menu_reply(ctx: Context) -> list[Reply]:
     return [Reply(ctx.t("menu.text"), menu_buttons(ctx))]
 
 
-def _show(ctx: Context, attempt: QuizAttempt, *, replace: bool) -> Reply:
+def show(ctx: Context, attempt: QuizAttempt, *, replace: bool = False) -> Reply:
     headline = _headline(ctx, attempt)
     if headline is None:
         attempt.finished_at = ctx.now

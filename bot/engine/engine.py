@@ -10,8 +10,10 @@ never the message text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +29,7 @@ from bot.engine import (
     onboarding,
     progress,
     quizzes,
+    resume,
 )
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
@@ -130,6 +133,7 @@ class Engine:
     # events --------------------------------------------------------------------------------
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = _clean(incoming)
         content = self.content
         now = self.clock()
         try:
@@ -241,10 +245,10 @@ class Engine:
 
     def _press(self, ctx: Context, data: str) -> list[Reply]:
         payload = decode(data)
-        if payload is None:
-            return menu.stale_button(ctx)
-        if payload.verb in STATEFUL and payload.seq != ctx.user.seq:
-            return menu.stale_button(ctx)
+        if payload is None or (payload.verb in STATEFUL and payload.seq != ctx.user.seq):
+            # Stale or forged: change nothing, and show where the person is (after a restart
+            # their last buttons may be out of date through no fault of theirs).
+            return resume.where_you_are(ctx, payload.verb if payload else None)
         return self._route(ctx, payload)
 
     def _route(self, ctx: Context, payload: Payload) -> list[Reply]:
@@ -328,8 +332,9 @@ class Engine:
         rate = self.limits.outgoing_per_second
         with self.store.unit() as unit:
             now = self.clock()
-            allowed = unit.take_tokens("outgoing", limit, now, rate, burst=rate)
-            rows = unit.claim_outbox(now, allowed)
+            bucket = unit.rate_bucket("outgoing", now, rate, burst=rate)
+            rows = unit.claim_outbox(now, min(limit, int(bucket.tokens)))
+            bucket.tokens -= len(rows)  # only what is sent is spent
             return [
                 Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
                 for row in rows
@@ -362,3 +367,20 @@ def _buttons(*buttons: Button) -> list[list[list[str]]]:
 
 def _unbuttons(rows: list[list[list[str]]]) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _clean(incoming: Incoming) -> Incoming:
+    """Text as a database and Telegram accept it: no NUL, no unpaired surrogate halves."""
+
+    def clean(value: str) -> str:
+        return _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
+
+    return dataclasses.replace(
+        incoming,
+        text=clean(incoming.text),
+        payload=None if incoming.payload is None else clean(incoming.payload),
+        language=None if incoming.language is None else clean(incoming.language)[:16],
+    )

@@ -63,7 +63,9 @@ def decode(data: str) -> Payload | None:
     parts = data.split(":")
     verb = parts[0]
     if verb in STATEFUL:
-        if len(parts) not in (2, 3) or not parts[1].isdigit() or len(parts[1]) > 9:
+        seq = parts[1] if len(parts) > 1 else ""
+        # ASCII digits only: str.isdigit() also accepts "²" and "١", which int() refuses.
+        if len(parts) not in (2, 3) or not (seq.isascii() and seq.isdigit()) or len(seq) > 9:
             return None
         arg = parts[2] if len(parts) == 3 else None
         if arg is not None and not _ARG.match(arg):

@@ -531,28 +531,30 @@ class Unit:
         broadcast.queued_at, broadcast.recipients = now, count
         return count
 
-    def take_tokens(
-        self, bucket: str, wanted: int, now: dt.datetime, per_second: float, burst: float
-    ) -> int:
-        """Take up to `wanted` tokens from a bucket shared by all workers (row-locked)."""
+    def rate_bucket(
+        self, name: str, now: dt.datetime, per_second: float, burst: float
+    ) -> RateBucket:
+        """A token bucket shared by all workers, locked for this unit and refilled to `now`.
+
+        The caller spends from `tokens` only what it actually uses.
+        """
         row = self.session.scalars(
-            select(RateBucket).where(RateBucket.name == bucket).with_for_update()
+            select(RateBucket).where(RateBucket.name == name).with_for_update()
         ).one_or_none()
         if row is None:
             dialect = self.session.bind.dialect.name if self.session.bind else ""
             module = postgresql if dialect == "postgresql" else sqlite
-            values = {"name": bucket, "tokens": burst, "updated_at": now}
+            values = {"name": name, "tokens": burst, "updated_at": now}
             self.session.execute(
                 module.insert(RateBucket).values(**values).on_conflict_do_nothing()
             )
             row = self.session.scalars(
-                select(RateBucket).where(RateBucket.name == bucket).with_for_update()
+                select(RateBucket).where(RateBucket.name == name).with_for_update()
             ).one()
         elapsed = max(0.0, (now - row.updated_at).total_seconds())
-        available = min(burst, row.tokens + elapsed * per_second)
-        taken = max(0, min(wanted, int(available)))
-        row.tokens, row.updated_at = available - taken, now
-        return taken
+        row.tokens = min(burst, row.tokens + elapsed * per_second)
+        row.updated_at = now
+        return row
 
     def claim_outbox(self, now: dt.datetime, limit: int) -> list[Outbox]:
         """Take pending messages for sending: marked `sending` here, committed by the caller

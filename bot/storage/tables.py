@@ -128,7 +128,12 @@ class Answer(Base):
     """One graded answer. Typed short answers are not kept: only the grade."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    # Question ids repeat across quizzes, and a review mixes quizzes: the quiz is part of the key.
+    __table_args__ = (
+        UniqueConstraint(
+            "attempt_id", "quiz_id", "question_id", name="uq_answers_attempt_question"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

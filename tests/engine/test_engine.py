@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
+from bot.engine.events import Incoming
 from bot.library.loader import load_library_or_raise
 from bot.storage.store import Store
 from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
 from tests.chat import Person
-from tests.conftest import Clock, make_library
+from tests.conftest import UNLIMITED, Clock, make_library
 
 # (action, argument, fragments the reply must contain)
 Step = tuple[str, str, list[str]]
@@ -90,20 +91,21 @@ def test_claim_is_answered_with_verdict_and_sources(engine: Engine) -> None:
     )
 
 
-def test_stale_and_forged_buttons_change_nothing(engine: Engine, db_engine: object) -> None:
+def test_stale_and_forged_buttons_change_nothing(engine: Engine) -> None:
     person = Person(engine)
     person.say("/lessons")
     person.press("Spotting emotional")
     old_next = next(b.payload for b in person.buttons if "Next" in b.label)
     person.press("Next")
-    before = engine.store.engine  # same database the engine writes to
-    with before.connect() as connection:
-        seq_before = connection.scalar(select(User.seq))
+    with engine.store.engine.connect() as connection:
+        card_before = connection.scalar(select(User.lesson_card))
     for forged in [old_next, "pick:99999:0", "nonsense", "lesson:../../etc", "x" * 500, "", "fc:"]:
         out = person.send_payload(forged)
-        assert "earlier step" in out
-    with before.connect() as connection:
-        assert connection.scalar(select(User.seq)) == seq_before
+        assert person.replies[0].notice == "That button is out of date."
+        # A stale lesson button shows the card the person is on; anything else, the menu.
+        assert ("(2/3)" in out) if forged == old_next else ("earlier step" in out)
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(User.lesson_card)) == card_before
         assert connection.scalar(select(func.count(Answer.id))) == 0
 
 
@@ -209,3 +211,60 @@ def test_verdict_markup_is_rendered_once(engine: Engine) -> None:
     answer = engine.inline("5G towers cause COVID-19", "en")[0]
     assert answer.title.startswith("❌ False: ") and "<b>" not in answer.title
     assert "<b>False</b>" in answer.text and "&lt;b&gt;" not in answer.text
+
+
+def test_review_mixing_quizzes_with_the_same_question_ids(
+    library_dir: Path, db_engine: object, clock: Clock
+) -> None:
+    """Question ids repeat across quizzes (q1, q2 ...); a review that mixes them works."""
+    second = (library_dir / "quizzes" / "basics-quiz.yaml").read_text()
+    second = second.replace("id: basics-quiz", "id: again-quiz").replace(
+        "lesson: basics", "lesson: sift"
+    )
+    (library_dir / "quizzes" / "again-quiz.yaml").write_text(second)
+    library = load_library_or_raise(library_dir)
+    engine = Engine(
+        Store(db_engine),  # type: ignore[arg-type]
+        Content.build(library, "en", Settings().matching.thresholds),
+        clock,
+        UNLIMITED,
+    )
+    person = Person(engine)
+    for quiz in ("basics-quiz", "again-quiz"):
+        person.send_payload(f"quiz:{quiz}")
+        person.press("A calm discussion")
+        for _ in range(3):
+            person.press("Next question") if any("Next" in b for b in person.labels()) else None
+            break
+    clock.advance(days=1)
+    out = person.say("/review")
+    assert "Time to review: 2 questions" in out
+    person.press("A calm discussion")
+    person.press("Next question")
+    assert "Not quite" in person.press("A calm discussion")
+    assert engine.failures == 0
+
+
+def test_stale_quiz_button_shows_where_you_are(engine: Engine) -> None:
+    """A reply lost (say, in a restart) leaves old buttons; pressing one shows the open step."""
+    person = Person(engine)
+    person.send_payload("quiz:basics-quiz")
+    pick = next(b.payload for b in person.buttons if "reaction" in b.label)
+    engine.handle(Incoming(person.key, payload=pick))  # answered; the feedback never arrived
+    out = person.send_payload(pick)
+    assert "changed nothing. You are here" in out and "Next question" in out
+    assert "Question 2 of 4" in person.press("Next question")
+    stale = person.send_payload(pick)
+    assert "Question 2 of 4" in stale
+
+
+def test_text_that_databases_refuse_is_cleaned(engine: Engine) -> None:
+    person = Person(engine)
+    person.say("nul\x00 and a lone \ud83d surrogate about purple elephants")
+    person.press("Send it to the editors")
+    assert engine.failures == 0
+    from bot.storage.tables import QueuedClaim
+
+    with engine.store.engine.connect() as connection:
+        stored = connection.scalar(select(QueuedClaim.text))
+    assert stored == "nul and a lone \ufffd surrogate about purple elephants"

@@ -92,7 +92,9 @@ def test_forged_rating_changes_nothing(engine: Engine) -> None:
     seq_payload = person.buttons[0].payload  # "rate:<seq>:1"
     verb, seq, _ = seq_payload.split(":")
     for forged in (f"{verb}:{seq}:9", f"{verb}:{seq}:0", f"{verb}:{int(seq) + 5}:3"):
-        assert "earlier step" in person.send_payload(forged)
+        out = person.send_payload(forged)
+        assert person.replies[0].notice == "That button is out of date."
+        assert "earlier step" in out or "Headline 1 of 4" in out
     with engine.store.engine.connect() as connection:
         assert connection.scalar(select(func.count(AssessmentResponse.id))) == 0
 

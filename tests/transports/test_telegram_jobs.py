@@ -70,6 +70,7 @@ def press(fake: FakeBotApi, person: Person, call: Call, label: str) -> None:
 def test_reload_notify_and_broken_change(fake_api: FakeBotApi, tmp_path: Path) -> None:
     engine, root = live_engine(tmp_path)
     key = AddressBox.new_key()
+    fake_api.add_chat(ADMIN.chat())  # the admin has talked to the bot before
     with RunningBot(fake_api, engine, address_key=key, admins=(ADMIN.id,)):
         fake_api.push_message(text_message(ANA, CLAIM))
         [none] = fake_api.wait_for("sendMessage", where=_to(ANA.id))
