@@ -208,6 +208,8 @@ class Engine:
         short = quizzes.awaiting_short_answer(ctx)
         if short is not None and text.strip():
             return quizzes.typed_answer(ctx, *short)
+        if quizzes.resent_short_answer(ctx, text):
+            return resume.where_you_are(ctx, "cont")
         return factcheck.check(ctx, text)
 
     def _command(self, ctx: Context, name: str, rest: str) -> list[Reply]:

@@ -156,6 +156,27 @@ def awaiting_short_answer(ctx: Context) -> tuple[QuizAttempt, Question] | None:
     return attempt, question
 
 
+def resent_short_answer(ctx: Context, text: str) -> bool:
+    """Whether `text` repeats the typed answer just given (a message sent again after a lost
+    reply), rather than being something new such as a claim."""
+    attempt = ctx.unit.current_attempt(ctx.user)
+    if attempt is None or not attempt.answered:
+        return False
+    quiz_id, question_id = split_ref(attempt.question_ids[attempt.position])
+    question = ctx.content.library.question(attempt.language, quiz_id, question_id)
+    if question is None or question.type is not QuestionType.SHORT:
+        return False
+    given = next(
+        (
+            a
+            for a in ctx.unit.answers_of(attempt)
+            if (a.quiz_id, a.question_id) == (quiz_id, question_id)
+        ),
+        None,
+    )
+    return given is not None and grade_short(text, question.accepted) == given.score
+
+
 def cont(ctx: Context) -> list[Reply]:
     attempt = ctx.unit.current_attempt(ctx.user)
     if attempt is None or not attempt.answered:
@@ -165,7 +186,7 @@ def cont(ctx: Context) -> list[Reply]:
     if attempt.position < len(attempt.question_ids):
         return show_question(ctx, attempt)
     attempt.finished_at = ctx.now
-    return _score(ctx, attempt)
+    return score(ctx, attempt)
 
 
 def _answer(
@@ -194,17 +215,18 @@ def _answer(
     return [Reply(text, ((ctx.button(key, "cont"),),))]
 
 
-def _score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
+def score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
+    ctx.bump()  # the quiz's own buttons are stale from here on
     answers = ctx.unit.answers_of(attempt)
     total = len(attempt.question_ids)
-    score = sum(answer.score for answer in answers)
+    points = sum(answer.score for answer in answers)
     missed = sum(1 for answer in answers if answer.score < 1.0)
     quiz = ctx.content.library.quizzes.get((attempt.language, attempt.quiz_id))
     title = quiz.title if quiz else ctx.label("review.title")
     text = ctx.t(
         "quiz.score",
         title=title,
-        score=round(score, 2),
+        score=round(points, 2),
         total=total,
         missed=missed,
         retry=attempt.retry_of is not None,

@@ -27,15 +27,22 @@ def where_you_are(ctx: Context, verb: str | None) -> list[Reply]:
             return [_with_notice(assessments.show(ctx, attempt), notice)]
         if attempt.answered:
             ctx.bump()
+            last = attempt.position + 1 >= len(attempt.question_ids)
+            key = "quiz.see_score" if last else "quiz.next"
             return [
-                Reply(
-                    ctx.t("errors.stale_resume"),
-                    ((ctx.button("quiz.next", "cont"),),),
-                    notice=notice,
-                )
+                Reply(ctx.t("errors.stale_resume"), ((ctx.button(key, "cont"),),), notice=notice)
             ]
         replies = quizzes.show_question(ctx, attempt)
         return [Reply(ctx.t("errors.stale_resume"), notice=notice), *replies]
+    if verb in QUIZ_VERBS:
+        finished = ctx.unit.latest_finished_attempt(ctx.user)
+        complete = finished is not None and len(ctx.unit.answers_of(finished)) >= len(
+            finished.question_ids
+        )
+        if finished is not None and complete and finished.kind in ("quiz", "review"):
+            # The last answer went through and the score was lost: show the score again.
+            score = quizzes.score(ctx, finished)
+            return [Reply(ctx.t("errors.stale_resume"), notice=notice), *score]
     lesson = ctx.content.library.lessons.get((ctx.lang, ctx.user.lesson_id or ""))
     if verb in LESSON_VERBS and lesson is not None and ctx.user.lesson_card < len(lesson.cards):
         card = lessons.show_card(ctx, lesson, ctx.user.lesson_card, replace=False)

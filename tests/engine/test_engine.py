@@ -268,3 +268,29 @@ def test_text_that_databases_refuse_is_cleaned(engine: Engine) -> None:
     with engine.store.engine.connect() as connection:
         stored = connection.scalar(select(QueuedClaim.text))
     assert stored == "nul and a lone \ufffd surrogate about purple elephants"
+
+
+def test_stale_score_button_shows_the_score_again(engine: Engine) -> None:
+    person = Person(engine)
+    person.send_payload("quiz:basics-quiz")
+    for label in ("reaction", "Next question", "ALL CAPS", "Urgent", "Done", "Next question"):
+        person.press(label)
+    person.press("True")
+    person.press("Next question")
+    person.say("SIFT")
+    see_score = next(b.payload for b in person.buttons if "See my score" in b.label)
+    engine.handle(Incoming(person.key, payload=see_score))  # the score message was lost
+    out = person.send_payload(see_score)
+    assert "You are here" in out and "4 out of 4" in out
+
+
+def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> None:
+    person = Person(engine)
+    person.send_payload("quiz:basics-quiz")
+    for label in ("reaction", "Next question", "ALL CAPS", "Done", "Next question", "True"):
+        person.press(label)
+    person.press("Next question")
+    person.say("SIFT")
+    again = person.say("SIFT")  # the reply to the first was lost; the person sends it again
+    assert "You are here" in again and "See my score" in again
+    assert "fact-check" not in again
