@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
+from bot.engine.pending import pending_store
 from bot.identity import user_key
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
@@ -77,6 +78,7 @@ def build_engine(
         limits=limits,
         admins=admins,
         reloader=lambda: load_content(settings, content_path),
+        pending=pending_store(settings.redis.url),
     )
 
 

@@ -90,6 +90,10 @@ class RetentionSettings(_Section):
     inactive_user_days: Annotated[int, Field(ge=30)] = 730
 
 
+class RedisSettings(_Section):
+    url: str | None = None
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     content: ContentSettings = ContentSettings()
@@ -98,6 +102,7 @@ class Settings(_Section):
     matching: MatchingSettings = MatchingSettings()
     limits: LimitsSettings = LimitsSettings()
     retention: RetentionSettings = RetentionSettings()
+    redis: RedisSettings = RedisSettings()
 
     def database_url(self, environ: Mapping[str, str] | None = None) -> str:
         """The SQLAlchemy URL: env override, then the file, then SQLite in the data folder."""

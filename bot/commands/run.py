@@ -77,6 +77,12 @@ def run(args: argparse.Namespace) -> int:
                 "use PostgreSQL (database.url) to scale",
                 file=sys.stderr,
             )
+        if not settings.redis.url:
+            print(
+                "civicbot run: with several workers set redis.url, or a claim's "
+                "'send to the editors' may reach a worker that never saw the claim",
+                file=sys.stderr,
+            )
         # Create the keys once, before the workers race to.
         load_secret_key(data_dir())
         load_address_key(data_dir())

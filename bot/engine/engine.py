@@ -35,7 +35,7 @@ from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
 from bot.engine.events import Button, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
-from bot.engine.pending import PendingClaims
+from bot.engine.pending import MemoryPending, PendingClaims
 from bot.matching import Tier
 from bot.storage.store import Store, Unit
 
@@ -82,6 +82,7 @@ class Engine:
         limits: LimitsSettings | None = None,
         admins: frozenset[str] = frozenset(),
         reloader: Callable[[], Content] | None = None,
+        pending: PendingClaims | None = None,
     ) -> None:
         self.store = store
         self.content = content
@@ -89,7 +90,7 @@ class Engine:
         self.limits = limits or LimitsSettings()
         self.admins = admins
         self.reloader = reloader
-        self.pending = PendingClaims()
+        self.pending = pending or MemoryPending()
         self.failures = 0  # events that failed and were answered with an apology
 
     @property
@@ -331,10 +332,13 @@ class Engine:
         No more are handed out, across all workers together, than `limits.outgoing_per_second`
         allows: callers take a batch, send it, and come back.
         """
+        # A bucket of `burst` refilled at `rate - burst` never lets more than `rate` through
+        # in any one second, whichever worker sends.
         rate = self.limits.outgoing_per_second
+        burst = max(1.0, rate / 5)
         with self.store.unit() as unit:
             now = self.clock()
-            bucket = unit.rate_bucket("outgoing", now, rate, burst=rate)
+            bucket = unit.rate_bucket("outgoing", now, max(rate - burst, 0.1), burst=burst)
             rows = unit.claim_outbox(now, min(limit, int(bucket.tokens)))
             bucket.tokens -= len(rows)  # only what is sent is spent
             return [

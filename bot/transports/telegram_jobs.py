@@ -28,7 +28,7 @@ from bot.transports.telegram_render import Where, deliver
 log = logging.getLogger(__name__)
 
 OUTBOX_BATCH = 25
-OUTBOX_IDLE = 1.0
+OUTBOX_IDLE = 0.2
 REMINDERS_EVERY = 60.0
 PURGE_EVERY = 24 * 3600.0
 WATCH_EVERY = 3.0

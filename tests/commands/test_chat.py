@@ -72,3 +72,19 @@ def test_draft_library_and_broken_library(tmp_path: Path, library_dir: Path) -> 
     broken = chat(["/start"], tmp_path, env, "--content", str(library_dir))
     assert broken.returncode == 1
     assert "bad.yaml:" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    chat_process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert chat_process.stdout is not None and chat_process.stdin is not None
+    chat_process.stdout.close()  # like `civicbot chat | head -1` after its line
+    _, err = chat_process.communicate(b"/help\n" * 50, timeout=60)
+    assert b"Traceback" not in err

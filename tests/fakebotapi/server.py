@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from tests.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
 from tests.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError, BotApiMethods
-from tests.fakebotapi.wire import LoopbackServer
+from tests.fakebotapi.wire import LoopbackServer, _Handler
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeBotApi"]
 
@@ -53,6 +53,13 @@ class _Fault:
     retry_after: int
 
 
+class _PromptHandler(_Handler):
+    """Answers leave at once: the handler writes the headers and the body separately, and with
+    Nagle's algorithm on, the body waited for the client's delayed ACK (up to 40 ms a call)."""
+
+    disable_nagle_algorithm = True
+
+
 class FakeBotApi(BotApiMethods):
     """The server; use as a context manager. `base_url`/`base_file_url` go into the settings."""
 
@@ -65,6 +72,7 @@ class FakeBotApi(BotApiMethods):
         self._delivered = 0  # the highest update_id a getUpdates answer carried
         self._activity = time.monotonic()  # the last call, answer or delivery
         self._server = LoopbackServer(self.handle)
+        self._server.RequestHandlerClass = _PromptHandler
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
