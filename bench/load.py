@@ -1134,8 +1134,22 @@ def write_config(
         },
         "database": {"url": database_url},
         "limits": {"burst": 100_000, "outgoing_per_second": outgoing_per_second},
+        # Workers share claims waiting for "send to the editors" through Redis.
+        "redis": {"url": REDIS_URL},
     }
+    _forget_pending_claims()  # nothing left over from an earlier setup of the same run
     path.write_text(json.dumps(settings, indent=2), encoding="utf-8")  # JSON is YAML
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _forget_pending_claims() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter("civicbot:pending:*"):
+        client.delete(key)
 
 
 def start_civicbot(

@@ -24,15 +24,29 @@ class Person:
     id: int
     first_name: str = "Ana"
     language: str | None = "en"
+    last_name: str = "Kovalenko"
+    username: str = "ana_k_1987"
 
     def user(self) -> dict[str, Any]:
-        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        user: dict[str, Any] = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "username": self.username,
+        }
         if self.language:
             user["language_code"] = self.language
         return user
 
     def chat(self) -> dict[str, Any]:
-        return {"id": self.id, "type": "private", "first_name": self.first_name}
+        return {
+            "id": self.id,
+            "type": "private",
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "username": self.username,
+        }
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ def test_run_serves_the_acceptance_path_and_stops_on_sigterm(
     database = b"".join(p.read_bytes() for p in tmp_path.glob("civicbot.sqlite3*"))
     assert database, "the bot stored its state"
     assert str(ANA.id).encode() not in database and str(BORIS.id).encode() not in database
+    # No names, usernames, or the text of a claim nobody chose to send to the editors.
+    for private in (ANA.first_name, ANA.last_name, ANA.username, SECRET_WORDS, "moon landing"):
+        assert private.encode() not in database, private
     key = tmp_path / "data" / "civicbot" / "secret.key"
     assert key.stat().st_mode & 0o777 == 0o600
 
