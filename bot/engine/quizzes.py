@@ -174,7 +174,9 @@ def resent_short_answer(ctx: Context, text: str) -> bool:
         ),
         None,
     )
-    return given is not None and grade_short(text, question.accepted) == given.score
+    # Only a right answer can be recognised again (typed answers are not stored); anything
+    # else is new text, such as a claim to check.
+    return given is not None and given.score == 1.0 and grade_short(text, question.accepted) == 1.0
 
 
 def cont(ctx: Context) -> list[Reply]:

@@ -294,3 +294,13 @@ def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> N
     again = person.say("SIFT")  # the reply to the first was lost; the person sends it again
     assert "You are here" in again and "See my score" in again
     assert "fact-check" not in again
+
+
+def test_a_claim_after_a_wrong_typed_answer_is_checked(engine: Engine) -> None:
+    person = Person(engine)
+    person.send_payload("quiz:basics-quiz")
+    for label in ("reaction", "Next question", "ALL CAPS", "Done", "Next question", "True"):
+        person.press(label)
+    person.press("Next question")
+    person.say("no idea")
+    assert "Claim:" in person.say("5G towers cause COVID-19")
