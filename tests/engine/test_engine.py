@@ -270,13 +270,18 @@ def test_text_that_databases_refuse_is_cleaned(engine: Engine) -> None:
     assert stored == "nul and a lone \ufffd surrogate about purple elephants"
 
 
-def test_stale_score_button_shows_the_score_again(engine: Engine) -> None:
+def at_the_typed_question(engine: Engine, *multiple: str) -> Person:
+    """A person who answered the fixture quiz up to its last (typed) question."""
     person = Person(engine)
     person.send_payload("quiz:basics-quiz")
-    for label in ("reaction", "Next question", "ALL CAPS", "Urgent", "Done", "Next question"):
+    for label in ("reaction", "Next question", *multiple, "Done", "Next question", "True"):
         person.press(label)
-    person.press("True")
     person.press("Next question")
+    return person
+
+
+def test_stale_score_button_shows_the_score_again(engine: Engine) -> None:
+    person = at_the_typed_question(engine, "ALL CAPS", "Urgent")
     person.say("SIFT")
     see_score = next(b.payload for b in person.buttons if "See my score" in b.label)
     engine.handle(Incoming(person.key, payload=see_score))  # the score message was lost
@@ -285,11 +290,7 @@ def test_stale_score_button_shows_the_score_again(engine: Engine) -> None:
 
 
 def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> None:
-    person = Person(engine)
-    person.send_payload("quiz:basics-quiz")
-    for label in ("reaction", "Next question", "ALL CAPS", "Done", "Next question", "True"):
-        person.press(label)
-    person.press("Next question")
+    person = at_the_typed_question(engine, "ALL CAPS")
     person.say("SIFT")
     again = person.say("SIFT")  # the reply to the first was lost; the person sends it again
     assert "You are here" in again and "See my score" in again
@@ -297,10 +298,6 @@ def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> N
 
 
 def test_a_claim_after_a_wrong_typed_answer_is_checked(engine: Engine) -> None:
-    person = Person(engine)
-    person.send_payload("quiz:basics-quiz")
-    for label in ("reaction", "Next question", "ALL CAPS", "Done", "Next question", "True"):
-        person.press(label)
-    person.press("Next question")
+    person = at_the_typed_question(engine, "ALL CAPS")
     person.say("no idea")
     assert "Claim:" in person.say("5G towers cause COVID-19")
