@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 from bot.learning.scheduling import CardState, review
 from bot.storage.tables import (
     Answer,
     AssessmentResponse,
+    Base,
     Broadcast,
     CheckEvent,
     Feedback,
@@ -68,28 +70,24 @@ class Unit:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _insert_new(self, model: type[Base], **values: object) -> Insert:
+        """INSERT that does nothing when the row exists: safe when two workers race to create
+        the same user, event or bucket (SQLite and PostgreSQL both speak ON CONFLICT)."""
+        bind = self.session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            return postgresql.insert(model).values(**values).on_conflict_do_nothing()
+        return sqlite.insert(model).values(**values).on_conflict_do_nothing()
+
     # users ---------------------------------------------------------------------------------
 
     def user(self, key: str, now: dt.datetime) -> User:
         """The user with pseudonym `key`, created on first contact, locked for this unit."""
-        dialect = self.session.bind.dialect.name if self.session.bind else ""
-        values = {"key": key, "seq": 0, "lesson_card": 0, "created_at": now}
-        if dialect == "postgresql":
-            insert = postgresql.insert(User).values(**values).on_conflict_do_nothing()
-            self.session.execute(insert)
-        elif dialect == "sqlite":
-            self.session.execute(sqlite.insert(User).values(**values).on_conflict_do_nothing())
-        elif self.session.scalar(select(User).where(User.key == key)) is None:
-            self.session.add(User(**values))
-            self.session.flush()
+        self.session.execute(self._insert_new(User, key=key, seq=0, lesson_card=0, created_at=now))
         return self.session.scalars(select(User).where(User.key == key).with_for_update()).one()
 
     def first_time(self, event_id: str, now: dt.datetime) -> bool:
         """Record a platform event id; False when it was handled before (a re-delivery)."""
-        dialect = self.session.bind.dialect.name if self.session.bind else ""
-        values = {"event_id": event_id, "processed_at": now}
-        module = postgresql if dialect == "postgresql" else sqlite
-        insert = module.insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
+        insert = self._insert_new(ProcessedEvent, event_id=event_id, processed_at=now)
         # RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
         inserted = self.session.execute(insert.returning(ProcessedEvent.event_id)).scalar()
         return inserted is not None
@@ -542,11 +540,8 @@ class Unit:
             select(RateBucket).where(RateBucket.name == name).with_for_update()
         ).one_or_none()
         if row is None:
-            dialect = self.session.bind.dialect.name if self.session.bind else ""
-            module = postgresql if dialect == "postgresql" else sqlite
-            values = {"name": name, "tokens": burst, "updated_at": now}
             self.session.execute(
-                module.insert(RateBucket).values(**values).on_conflict_do_nothing()
+                self._insert_new(RateBucket, name=name, tokens=burst, updated_at=now)
             )
             row = self.session.scalars(
                 select(RateBucket).where(RateBucket.name == name).with_for_update()
