@@ -1264,6 +1264,10 @@ class ObservedEngine:
     def languages(self) -> list[str]:
         return self.inner.languages
 
+    @property
+    def one_at_a_time(self) -> bool:
+        return self.inner.one_at_a_time
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         replies = self.inner.handle(incoming)
         with self._lock:

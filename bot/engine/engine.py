@@ -60,6 +60,13 @@ COMMANDS = (
 ADMIN_COMMANDS = ("stats", "queue", "reload", "broadcast")
 
 
+def _drawn(reply: Reply) -> Reply:
+    """The reply with its attachment made (after the transaction, which it must not hold)."""
+    if reply.attachment is None or reply.attachment.draw is None:
+        return reply
+    return dataclasses.replace(reply, attachment=reply.attachment.drawn())
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -96,6 +103,12 @@ class Engine:
     @property
     def languages(self) -> list[str]:
         return self.content.texts.languages
+
+    @property
+    def one_at_a_time(self) -> bool:
+        """True when events gain nothing from being handled at once: each takes the database's
+        only write lock (SQLite), so transports hand them over one by one."""
+        return self.store.one_writer
 
     def replace_content(self, content: Content) -> None:
         """Serve a new library from the next event on (one reference swap: atomic)."""
@@ -157,7 +170,7 @@ class Engine:
                 replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
             for work in ctx.after:
                 work()
-            return replies
+            return [_drawn(reply) for reply in replies]
         except Exception as exc:
             self.failures += 1
             log.error("event failed: %s", type(exc).__name__)

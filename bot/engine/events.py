@@ -7,7 +7,8 @@ piece of user or content text already escaped; a transport for another medium co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -51,6 +52,14 @@ class Attachment:
     filename: str
     data: bytes
     photo: bool = False
+    # Made later, when set: the engine calls it once the event's transaction is over, so a
+    # slow drawing holds no lock; `data` is filled from it before any transport sees it.
+    draw: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+
+    def drawn(self) -> Attachment:
+        if self.draw is None:
+            return self
+        return Attachment(self.filename, self.draw(), self.photo)
 
 
 @dataclass(frozen=True)

@@ -57,12 +57,12 @@ def progress(ctx: Context) -> list[Reply]:
         weakest=min(mastery, key=lambda pair: pair[1])[0] if mastery else None,
     )
     chart = ChartData(
-        mastery=mastery,
-        weekly=figures.weekly(activity, ctx.now),
-        assessment=_assessment_bars(ctx),
+        mastery=tuple(mastery),
+        weekly=tuple(figures.weekly(activity, ctx.now)),
+        assessment=tuple(_assessment_bars(ctx)),
     )
-    labels = {name: ctx.label(f"chart.{name}") for name in CHART_LABELS}
-    picture = Attachment("progress.png", progress_png(chart, labels), photo=True)
+    labels = tuple((name, ctx.label(f"chart.{name}")) for name in CHART_LABELS)
+    picture = Attachment("progress.png", b"", photo=True, draw=lambda: progress_png(chart, labels))
     return [Reply(text, menu_buttons(ctx), attachment=picture)]
 
 

@@ -11,8 +11,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -36,6 +37,8 @@ from bot.storage.tables import (
     User,
 )
 
+_Row = TypeVar("_Row", bound=Base)
+
 
 @dataclass(frozen=True)
 class QuizResult:
@@ -58,11 +61,25 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    @property
+    def one_writer(self) -> bool:
+        """True when the database lets one unit write at a time (SQLite): units queue for it."""
+        return self._sqlite
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:
-        """One transaction: committed when the block ends normally, rolled back otherwise."""
+        """One transaction: committed when the block ends normally, rolled back otherwise.
+
+        On SQLite the unit takes the write lock when it begins (BEGIN IMMEDIATE), so what it
+        reads cannot change under it: otherwise its first reads would run outside any
+        transaction, and a unit changing the same person meanwhile would have its change
+        overwritten. (PostgreSQL units lock the person's row instead; see `user`.)
+        """
         with self._sessions() as session, session.begin():
+            if self._sqlite:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield Unit(session)
 
 
@@ -72,24 +89,37 @@ class Unit:
 
     def _insert_new(self, model: type[Base], **values: object) -> Insert:
         """INSERT that does nothing when the row exists: safe when two workers race to create
-        the same user, event or bucket (SQLite and PostgreSQL both speak ON CONFLICT)."""
+        the same user, event or bucket (SQLite and PostgreSQL both speak ON CONFLICT). A plain
+        table insert: the ORM's bulk-insert machinery would only add work."""
+        table = cast(Table, model.__table__)
         bind = self.session.bind
         if bind is not None and bind.dialect.name == "postgresql":
-            return postgresql.insert(model).values(**values).on_conflict_do_nothing()
-        return sqlite.insert(model).values(**values).on_conflict_do_nothing()
+            return postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+
+    def _locked_or_new(self, model: type[_Row], where: ColumnElement[bool], **new: object) -> _Row:
+        """The row matching `where`, locked for this unit; inserted from `new` when missing."""
+        query = select(model).where(where).with_for_update()
+        row = self.session.scalars(query).one_or_none()
+        if row is None:
+            self.session.execute(self._insert_new(model, **new))
+            row = self.session.scalars(query).one()
+        return row
 
     # users ---------------------------------------------------------------------------------
 
     def user(self, key: str, now: dt.datetime) -> User:
         """The user with pseudonym `key`, created on first contact, locked for this unit."""
-        self.session.execute(self._insert_new(User, key=key, seq=0, lesson_card=0, created_at=now))
-        return self.session.scalars(select(User).where(User.key == key).with_for_update()).one()
+        return self._locked_or_new(
+            User, User.key == key, key=key, seq=0, lesson_card=0, created_at=now
+        )
 
     def first_time(self, event_id: str, now: dt.datetime) -> bool:
         """Record a platform event id; False when it was handled before (a re-delivery)."""
         insert = self._insert_new(ProcessedEvent, event_id=event_id, processed_at=now)
         # RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
-        inserted = self.session.execute(insert.returning(ProcessedEvent.event_id)).scalar()
+        column = ProcessedEvent.__table__.c.event_id
+        inserted = self.session.execute(insert.returning(column)).scalar()
         return inserted is not None
 
     def user_by_id(self, user_id: int) -> User:
@@ -536,16 +566,9 @@ class Unit:
 
         The caller spends from `tokens` only what it actually uses.
         """
-        row = self.session.scalars(
-            select(RateBucket).where(RateBucket.name == name).with_for_update()
-        ).one_or_none()
-        if row is None:
-            self.session.execute(
-                self._insert_new(RateBucket, name=name, tokens=burst, updated_at=now)
-            )
-            row = self.session.scalars(
-                select(RateBucket).where(RateBucket.name == name).with_for_update()
-            ).one()
+        row = self._locked_or_new(
+            RateBucket, RateBucket.name == name, name=name, tokens=burst, updated_at=now
+        )
         elapsed = max(0.0, (now - row.updated_at).total_seconds())
         row.tokens = min(burst, row.tokens + elapsed * per_second)
         row.updated_at = now

@@ -33,8 +33,9 @@ from bot.config import Settings, TelegramSettings
 from bot.engine.engine import Engine as FullEngine
 from bot.privacy import AddressBox
 from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
-from bot.transports.telegram_handlers import Engine, Handlers
+from bot.transports.telegram_handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram_html import plain_text
+from bot.transports.telegram_http import AiohttpRequest
 from bot.transports.telegram_jobs import run_jobs
 from bot.transports.telegram_render import COMMAND_DESCRIPTION_CHARS
 
@@ -54,7 +55,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
-CONCURRENCY = 8
 POLL_TIMEOUT = 10.0
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2}")
@@ -80,6 +80,8 @@ def build_application(
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .rate_limiter(PatientRateLimiter(overall_per_second=telegram.overall_per_second))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connections=1))
         .concurrent_updates(ChatOrderedProcessor(concurrency))
         .job_queue(None)
     )
@@ -118,7 +120,8 @@ async def serve(
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     stop = stop or asyncio.Event()
     box = AddressBox(address_key) if address_key else None
-    handlers = Handlers(engine, secret_key, box)
+    threads = engine_threads(engine, concurrency)
+    handlers = Handlers(engine, secret_key, box, threads)
     app = build_application(
         handlers, settings.telegram, token, polling=webhook_secret is None, concurrency=concurrency
     )
@@ -135,10 +138,11 @@ async def serve(
                 )
             log.info("serving as @%s by %s", app.bot.username, "webhook" if server else "polling")
             if jobs and box is not None and isinstance(engine, FullEngine):
-                await run_jobs(app.bot, engine, settings, box, stop)
+                await run_jobs(app.bot, engine, settings, box, stop, threads)
             await stop.wait()
         finally:
             await _shut_down(app, server)
+            threads.shutdown()
     log.info("stopped")
 
 

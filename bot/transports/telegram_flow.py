@@ -14,16 +14,42 @@ times with back-off. Requests Telegram refused on their merits (400, 403) are no
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 SEEN_UPDATES = 4096
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class EngineThreads:
+    """The threads engine calls run in, off the event loop (the engine blocks on the database).
+
+    With several, different people are served at once while one waits on PostgreSQL. With an
+    engine that serves one event at a time (SQLite has one writer), a single thread does all
+    engine work: more would only wait for SQLite's lock and contend for the interpreter.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine")
+
+    async def call(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        """Let the calls already started finish; start no more."""
+        self._pool.shutdown(wait=True)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

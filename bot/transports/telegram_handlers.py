@@ -3,12 +3,11 @@
 A message, a button press and an inline query each become a plain `Incoming` (or an inline
 search) keyed by the user's pseudonym; the engine's answer is rendered back. The raw Telegram id
 is used only to compute that pseudonym and to address the reply, and is gone when the update is.
-The engine blocks on the database, so it runs in a worker thread, never on the event loop.
+The engine blocks on the database, so it runs in the engine's threads, never on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Protocol
 
@@ -19,12 +18,14 @@ from telegram.ext import ContextTypes
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.identity import user_key
 from bot.privacy import AddressBox
+from bot.transports.telegram_flow import EngineThreads
 from bot.transports.telegram_incoming import addressed_text, chat_kind
 from bot.transports.telegram_render import Pressed, Where, deliver, inline_results, notice_of
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+CONCURRENCY = 8  # updates handled at once
 INLINE_CACHE_SECONDS = 60
 
 
@@ -41,14 +42,26 @@ class Engine(Protocol):
     @property
     def languages(self) -> list[str]: ...
 
+    @property
+    def one_at_a_time(self) -> bool:
+        """True when the engine's database takes one event at a time (SQLite)."""
+        ...
+
 
 class Handlers:
     """Update callbacks for the python-telegram-bot `Application`."""
 
-    def __init__(self, engine: Engine, secret_key: bytes, box: AddressBox | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret_key: bytes,
+        box: AddressBox | None = None,
+        threads: EngineThreads | None = None,
+    ) -> None:
         self._engine = engine
         self._secret_key = secret_key
         self._box = box
+        self.threads = threads or engine_threads(engine)
 
     def _pseudonym(self, telegram_id: int) -> str:
         return user_key(self._secret_key, PLATFORM, telegram_id)
@@ -77,7 +90,7 @@ class Handlers:
             event_id=f"tg:{update.update_id}",
             address=self._address(message.chat_id, kind),
         )
-        replies = await asyncio.to_thread(self._engine.handle, incoming)
+        replies = await self.threads.call(self._engine.handle, incoming)
         where = Where(
             message.chat_id,
             thread_id=_thread(message),
@@ -103,7 +116,7 @@ class Handlers:
             address=self._address(message.chat.id, kind),
         )
         try:
-            replies = await asyncio.to_thread(self._engine.handle, incoming)
+            replies = await self.threads.call(self._engine.handle, incoming)
         except Exception:
             await _answer(query, None)  # stop the button's spinner even when the engine fails
             raise
@@ -118,7 +131,7 @@ class Handlers:
         query = update.inline_query
         if query is None:
             return
-        answers = await asyncio.to_thread(
+        answers = await self.threads.call(
             self._engine.inline, query.query, query.from_user.language_code
         )
         await query.answer(
@@ -128,6 +141,11 @@ class Handlers:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed without anything the update or the error message might contain."""
         log.error("handling a %s failed: %s", update_kind(update), type(context.error).__name__)
+
+
+def engine_threads(engine: Engine, concurrency: int = CONCURRENCY) -> EngineThreads:
+    """One thread for an engine that takes one event at a time, else one per concurrent update."""
+    return EngineThreads(1 if engine.one_at_a_time else concurrency)
 
 
 def update_kind(update: object) -> str:

@@ -35,6 +35,16 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _tag_atom(token: str) -> _Atom:
+    tag = _TAG.match(token)
+    name = tag.group(2).lower() if tag else ""
+    return _Atom(token, 0, name, closing=bool(tag and tag.group(1)))
+
+
+def _atoms_of_tags(markup: str) -> list[_Atom]:
+    return [_tag_atom(m.group()) for m in _TOKEN.finditer(markup) if m.group().startswith("<")]
+
+
 def _atoms(markup: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     position = 0
@@ -42,9 +52,7 @@ def _atoms(markup: str) -> list[_Atom]:
         atoms.extend(_Atom(char, _units(char)) for char in markup[position : match.start()])
         token = match.group()
         if token.startswith("<"):
-            tag = _TAG.match(token)
-            name = tag.group(2).lower() if tag else ""
-            atoms.append(_Atom(token, 0, name, closing=bool(tag and tag.group(1))))
+            atoms.append(_tag_atom(token))
         else:
             atoms.append(_Atom(token, _units(html.unescape(token))))
         position = match.end()
@@ -52,9 +60,14 @@ def _atoms(markup: str) -> list[_Atom]:
     return atoms
 
 
+def _visible(token: re.Match[str]) -> str:
+    text = token.group()
+    return "" if text.startswith("<") else html.unescape(text)
+
+
 def visible_length(markup: str) -> int:
     """How long Telegram considers this HTML text to be (tags excluded, entities as one)."""
-    return sum(atom.units for atom in _atoms(markup))
+    return _units(_TOKEN.sub(_visible, markup))
 
 
 def plain_text(markup: str) -> str:
@@ -64,7 +77,14 @@ def plain_text(markup: str) -> str:
 
 def split_html(markup: str, limit: int) -> list[str]:
     """Pieces of `markup`, each at most `limit` long and balanced; empty pieces are dropped."""
-    atoms = _atoms(markup.strip())
+    markup = markup.strip()
+    if visible_length(markup) <= limit:  # the common case: one piece, no atoms to build
+        return _whole(markup)
+    return _cut(markup, limit)
+
+
+def _cut(markup: str, limit: int) -> list[str]:
+    atoms = _atoms(markup)
     pieces: list[str] = []
     open_tags: list[_Atom] = []
     start = 0
@@ -83,6 +103,15 @@ def split_html(markup: str, limit: int) -> list[str]:
         while start < len(atoms) and atoms[start].tag is None and atoms[start].raw.isspace():
             start += 1
     return pieces
+
+
+def _whole(markup: str) -> list[str]:
+    """`markup` as one piece, with the tags it leaves open closed, as a cut would."""
+    open_tags: list[_Atom] = []
+    _track(open_tags, _atoms_of_tags(markup))
+    text = markup + "".join(f"</{a.tag}>" for a in reversed(open_tags))
+    text = _drop_empty_elements(text).strip()
+    return [text] if plain_text(text).strip() else []
 
 
 def _fit(atoms: list[_Atom], start: int, limit: int) -> int:

@@ -23,6 +23,7 @@ from bot.engine.engine import Engine
 from bot.engine.events import Reply
 from bot.privacy import AddressBox
 from bot.storage.retention import purge_now
+from bot.transports.telegram_flow import EngineThreads
 from bot.transports.telegram_render import Where, deliver
 
 log = logging.getLogger(__name__)
@@ -40,17 +41,18 @@ async def run_jobs(
     settings: Settings,
     box: AddressBox,
     stop: asyncio.Event,
+    threads: EngineThreads,
     *,
     watch: bool = True,
 ) -> None:
-    """Run every job until `stop` is set."""
+    """Run every job until `stop` is set; their database work runs in the engine's threads."""
     jobs: list[Awaitable[None]] = [
-        _every(OUTBOX_IDLE, stop, lambda: drain_outbox(bot, engine, box)),
-        _every(REMINDERS_EVERY, stop, lambda: asyncio.to_thread(engine.queue_reminders)),
-        _every(PURGE_EVERY, stop, lambda: _purge(engine, settings)),
+        _every(OUTBOX_IDLE, stop, lambda: drain_outbox(bot, engine, box, threads)),
+        _every(REMINDERS_EVERY, stop, lambda: threads.call(engine.queue_reminders)),
+        _every(PURGE_EVERY, stop, lambda: _purge(engine, settings, threads)),
     ]
     if watch:
-        jobs.append(watch_content(bot, engine, settings, stop))
+        jobs.append(watch_content(bot, engine, settings, stop, threads))
     await asyncio.gather(*jobs)
 
 
@@ -64,16 +66,16 @@ async def _every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitabl
             await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def drain_outbox(bot: Bot, engine: Engine, box: AddressBox) -> int:
+async def drain_outbox(bot: Bot, engine: Engine, box: AddressBox, threads: EngineThreads) -> int:
     """Send what the outbox holds, as fast as the shared rate allows. Returns how many."""
     sent = 0
     while True:
-        batch = await asyncio.to_thread(engine.claim_outbox, OUTBOX_BATCH)
+        batch = await threads.call(engine.claim_outbox, OUTBOX_BATCH)
         if not batch:
             return sent
         for message in batch:
             ok = await send_to(bot, box, message.address, [message.reply])
-            await asyncio.to_thread(engine.finish_outbox, message.id, ok)
+            await threads.call(engine.finish_outbox, message.id, ok)
             sent += ok
 
 
@@ -93,8 +95,8 @@ async def send_to(bot: Bot, box: AddressBox, address: str, replies: list[Reply])
     return True
 
 
-async def _purge(engine: Engine, settings: Settings) -> None:
-    counts = await asyncio.to_thread(purge_now, engine.store.engine, settings)
+async def _purge(engine: Engine, settings: Settings, threads: EngineThreads) -> None:
+    counts = await threads.call(purge_now, engine.store.engine, settings)
     log.info("retention purge deleted %d rows", sum(counts.values()))
 
 
@@ -108,7 +110,9 @@ def content_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(files)
 
 
-async def watch_content(bot: Bot, engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
+async def watch_content(
+    bot: Bot, engine: Engine, settings: Settings, stop: asyncio.Event, threads: EngineThreads
+) -> None:
     """Reload when the content folder changes or on SIGHUP; tell the admins when it fails."""
     root = engine.content.library.root
     wake = asyncio.Event()
@@ -127,7 +131,7 @@ async def watch_content(bot: Bot, engine: Engine, settings: Settings, stop: asyn
                 continue
             wake.clear()
             last = current
-            result = await asyncio.to_thread(engine.reload)
+            result = await threads.call(engine.reload)
             if not result.ok:
                 await _tell_admins(bot, engine, settings, result.problems)
         except Exception as exc:  # a vanished folder or a failed reload must not stop the bot

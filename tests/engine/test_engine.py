@@ -301,3 +301,7 @@ def test_a_claim_after_a_wrong_typed_answer_is_checked(engine: Engine) -> None:
     person = at_the_typed_question(engine, "ALL CAPS")
     person.say("no idea")
     assert "Claim:" in person.say("5G towers cause COVID-19")
+
+
+def test_only_sqlite_asks_for_one_event_at_a_time(engine: Engine) -> None:
+    assert engine.one_at_a_time == (engine.store.engine.dialect.name == "sqlite")

@@ -125,9 +125,9 @@ def test_mastery_figures_come_from_the_database(engine: Engine, clock: Clock) ->
     captured: list[object] = []
     original = charts.progress_png
 
-    def spy(data: object, labels: object) -> bytes:
+    def spy(data: ChartData, labels: charts.Labels) -> bytes:
         captured.append(data)
-        return original(data, labels)  # type: ignore[arg-type]
+        return original(data, labels)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(progress_flow, "progress_png", spy)
@@ -138,3 +138,21 @@ def test_mastery_figures_come_from_the_database(engine: Engine, clock: Clock) ->
     assert set(mastery) == {"emotional language", "the SIFT habits"}
     assert all(0.9 < value <= 1.0 for value in mastery.values())
     assert data.weekly[-1] == 5  # 4 answers and 1 finished lesson, this week
+
+
+def test_the_picture_is_drawn_after_the_transaction_holding_no_connection(engine: Engine) -> None:
+    person = Person(engine)
+    take_quiz(person, right=True)
+    connections_in_use: list[int] = []
+    original = charts.progress_png
+
+    def spy(data: ChartData, labels: charts.Labels) -> bytes:
+        connections_in_use.append(engine.store.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return original(data, labels)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(progress_flow, "progress_png", spy)
+        person.say("/progress")
+    assert connections_in_use == [0]
+    assert person.replies[0].attachment is not None
+    assert png_size(person.replies[0].attachment.data) == (800, 900)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 from sqlalchemy import Engine, func, select
 
@@ -68,3 +70,35 @@ def test_starting_a_quiz_finishes_the_abandoned_one(db_engine: Engine) -> None:
         second = unit.start_attempt(user, "two", "en", ["a"], NOW)
         assert first.finished_at == NOW
         assert unit.current_attempt(user) is second
+
+
+def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine) -> None:
+    """Two units change the same person at once, the first slowly: the second waits for it
+    (SQLite: the write lock is taken when a unit begins; PostgreSQL: the row lock), so both
+    changes count."""
+    store = Store(db_engine)
+    with store.unit() as unit:
+        unit.user("k" * 64, NOW)
+    read, failures = threading.Event(), []
+
+    def change(slow: bool) -> None:
+        if not slow:
+            read.wait(5)
+        try:
+            with store.unit() as unit:
+                user = unit.user("k" * 64, NOW)
+                if slow:
+                    read.set()
+                    time.sleep(0.3)  # the other unit tries to read and change it meanwhile
+                unit.bump(user)
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=change, args=(slow,)) for slow in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert failures == []
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(User.seq)) == 2

@@ -22,6 +22,7 @@ class FakeEngine:
     """Echoes claims, walks a two-card lesson by editing in place, and fails on request."""
 
     languages = ["en", "ru"]  # noqa: RUF012 - a read-only class attribute, as the protocol reads
+    one_at_a_time = False  # several threads, so the tests see concurrent handling
 
     def __init__(self) -> None:
         self.seen: list[Incoming] = []

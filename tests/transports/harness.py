@@ -149,6 +149,10 @@ class Recording:
     def languages(self) -> list[str]:
         return self.inner.languages
 
+    @property
+    def one_at_a_time(self) -> bool:
+        return self.inner.one_at_a_time
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         with self._lock:
             self.seen.append(incoming)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.transports.telegram import build_application
 from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
-from bot.transports.telegram_handlers import Handlers
+from bot.transports.telegram_handlers import CONCURRENCY, Handlers, engine_threads
 from tests.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
 from tests.transports.fake_engine import FakeEngine
 from tests.transports.harness import SECRET_KEY, settings_for
@@ -115,3 +117,37 @@ def test_no_raw_id_is_kept_once_updates_are_handled(fake_api: FakeBotApi) -> Non
         "answerCallbackQuery",
         "sendMessage",
     ]
+
+
+class _OneAtATime(FakeEngine):
+    one_at_a_time = True
+
+
+def _peak_overlap(workers: int) -> int:
+    """How many of 12 short engine calls ran at once, at most, in the engine's threads."""
+    threads = engine_threads(_OneAtATime() if workers == 1 else FakeEngine())
+    assert threads.workers == workers
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    def call() -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+
+    async def run() -> None:
+        await asyncio.gather(*(threads.call(call) for _ in range(12)))
+
+    asyncio.run(run())
+    threads.shutdown()
+    return peak[0]
+
+
+def test_an_engine_that_takes_one_event_at_a_time_gets_one_thread() -> None:
+    assert _peak_overlap(1) == 1
+
+
+def test_other_engines_get_a_thread_per_concurrent_update() -> None:
+    assert 1 < _peak_overlap(CONCURRENCY) <= CONCURRENCY

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transports.telegram_html import plain_text, split_html, visible_length
+from bot.transports.telegram_html import _atoms, _cut, plain_text, split_html, visible_length
 from tests.fakebotapi import assert_valid_html, visible_text
 
 
@@ -103,3 +103,24 @@ def test_every_piece_is_valid_within_the_limit_and_no_word_is_lost(text: str, li
     joined = "".join(_words(pieces))
     assert joined == "".join(visible_text(text).split())
     assert not any(re.search(r"<(\w+)[^>]*></\1>", piece) for piece in pieces)
+
+
+def _unbalanced(text: str, where: int, stray: str) -> str:
+    """`text` with one tag taken out or a stray one put in."""
+    tags = [m.span() for m in re.finditer(r"<[^<>]*>", text)]
+    if tags and where % 2:
+        start, end = tags[where % len(tags)]
+        return text[:start] + text[end:]
+    return text[: where % (len(text) + 1)] + stray + text[where % (len(text) + 1) :]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.builds(_unbalanced, _markup(), st.integers(0, 99), st.sampled_from(["<b>", "</i>", "<>"]))
+    | _markup(),
+    st.integers(min_value=4, max_value=4096),
+)
+def test_a_text_that_fits_comes_out_as_the_cutter_would_make_it(text: str, limit: int) -> None:
+    markup = text.strip()
+    assert visible_length(markup) == sum(atom.units for atom in _atoms(markup))
+    assert split_html(text, limit) == _cut(markup, limit)

@@ -1,0 +1,147 @@
+"""Bot API requests over aiohttp.
+
+python-telegram-bot sends requests through httpx by default. Under load, httpx's connection pool
+checks every idle connection for every request (a `getpeername` and a `poll` each), which cost
+civicbot more CPU than building and sending the request itself; aiohttp's pool hands out a
+connection without that. python-telegram-bot lets any `BaseRequest` do the sending: this one
+keeps its contract (form-encoded parameters, multipart uploads, the same timeouts and errors)
+and is used for every Bot API call, long polling included.
+
+Proxies come from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), as with httpx; they are
+looked up once per host, not on every request.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+DEFAULT_TIMEOUT = 5.0
+MEDIA_WRITE_TIMEOUT = 20.0
+USER_AGENT = BaseRequest.USER_AGENT
+
+
+class AiohttpRequest(BaseRequest):
+    """A `BaseRequest` on one aiohttp session with at most `connections` connections."""
+
+    def __init__(
+        self,
+        connections: int = 256,
+        *,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        write_timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_TIMEOUT,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
+    ) -> None:
+        self._connections = connections
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._connections, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": USER_AGENT}
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("this AiohttpRequest is not initialized")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else {}
+        body: aiohttp.FormData | dict[str, str] | None = fields or None
+        if files:
+            body = aiohttp.FormData()
+            for name, value in fields.items():
+                body.add_field(name, value)
+            for name, part in files.items():
+                filename, content, mime = _part(part)
+                body.add_field(name, content, filename=filename, content_type=mime)
+        waits = (
+            _given(pool_timeout, self._pool_timeout),
+            _given(connect_timeout, self._connect_timeout),
+            _given(write_timeout, self._media_write_timeout if files else self._write_timeout),
+            _given(read_timeout, self._read_timeout),
+        )
+        pool, connect, _write, read = waits
+        timeout = aiohttp.ClientTimeout(
+            # aiohttp has no write timeout of its own: the whole call is bounded by the sum.
+            total=_sum(*waits),
+            connect=_sum(pool, connect),  # waiting for a free connection, then connecting
+            sock_connect=connect,
+            sock_read=read,
+        )
+        try:
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, proxy=self._proxy(url)
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+    def _proxy(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            self._proxies[key] = proxy_for(*key)
+        return self._proxies[key]
+
+
+def proxy_for(scheme: str, host: str) -> str | None:
+    """The proxy the environment names for `scheme`://`host`, if any."""
+    proxies = urllib.request.getproxies_environment()
+    if not proxies or urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(scheme) or proxies.get("all")
+
+
+def _given(value: Any, default: float | None) -> float | None:
+    """A timeout passed to the call, or the default when the caller left it unset."""
+    if isinstance(value, type(BaseRequest.DEFAULT_NONE)):
+        return default
+    return None if value is None else float(value)
+
+
+def _sum(*seconds: float | None) -> float | None:
+    """The sum, or no limit when any part has none."""
+    return None if any(s is None for s in seconds) else sum(s for s in seconds if s is not None)
+
+
+def _part(part: Any) -> tuple[str | None, Any, str | None]:
+    """(filename, content, mime type) of one multipart value of python-telegram-bot."""
+    if isinstance(part, tuple):
+        filename = part[0] if len(part) > 0 else None
+        content = part[1] if len(part) > 1 else b""
+        mime = part[2] if len(part) > 2 else None
+        return filename, content, mime
+    return None, part, None

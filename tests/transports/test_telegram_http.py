@@ -1,0 +1,86 @@
+"""Bot API requests over aiohttp: fields and uploads arrive as python-telegram-bot sends them,
+timeouts and refused connections become python-telegram-bot's errors, proxies follow the
+environment."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import pytest
+from telegram import Bot, InputFile
+from telegram.error import NetworkError, TimedOut
+
+from bot.transports.telegram_http import AiohttpRequest, proxy_for
+from tests.fakebotapi import TOKEN, FakeBotApi, Person
+
+
+async def _with_bot(fake: FakeBotApi) -> None:
+    bot = Bot(TOKEN, base_url=fake.base_url, request=AiohttpRequest(4))
+    async with bot:
+        await bot.send_message(42, "<b>Fake</b> &amp; true", parse_mode="HTML")
+        await bot.send_photo(42, InputFile(b"\x89PNG picture", filename="chart.png"), caption="c")
+
+
+def test_fields_and_uploads_reach_the_bot_api(fake_api: FakeBotApi) -> None:
+    fake_api.add_chat(Person(42).chat())
+    asyncio.run(_with_bot(fake_api))
+    [message] = fake_api.calls("sendMessage")
+    assert message.params["chat_id"] == 42
+    assert message.params["text"] == "<b>Fake</b> &amp; true"
+    [photo] = fake_api.calls("sendPhoto")
+    assert photo.params["caption"] == "c"
+    assert photo.params["photo"] == {"filename": "chart.png", "size": len(b"\x89PNG picture")}
+
+
+async def _silent_server() -> tuple[asyncio.Server, int]:
+    async def never_answer(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+        await reader.read(-1)
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def _call(url: str, request: AiohttpRequest) -> tuple[int, bytes]:
+    await request.initialize()
+    try:
+        return await request.do_request(url, "POST")
+    finally:
+        await request.shutdown()
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    async def run() -> float:
+        server, port = await _silent_server()
+        start = time.monotonic()
+        with pytest.raises(TimedOut):
+            await _call(f"http://127.0.0.1:{port}/botX/getMe", AiohttpRequest(read_timeout=0.3))
+        server.close()
+        return time.monotonic() - start
+
+    assert asyncio.run(run()) < 3.0
+
+
+def test_a_refused_connection_is_a_network_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again before the call: nobody listens
+    with pytest.raises(NetworkError):
+        asyncio.run(_call(f"http://127.0.0.1:{port}/botX/getMe", AiohttpRequest()))
+
+
+def test_a_request_before_initialize_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="not initialized"):
+        asyncio.run(AiohttpRequest().do_request("http://127.0.0.1:9/botX/getMe", "POST"))
+
+
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert proxy_for("https", "api.telegram.org") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert proxy_for("https", "api.telegram.org") == "http://proxy.example:3128"
+    assert proxy_for("https", "localhost") is None
+    assert proxy_for("http", "api.telegram.org") is None
