@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.engine import Engine
-from bot.engine.events import Button, Incoming, Reply
+from bot.engine.events import Button, Incoming, Reply, drawn
 from bot.transports.terminal import render
 
 
@@ -17,7 +17,7 @@ class Person:
         self.replies: list[Reply] = []
 
     def _run(self, incoming: Incoming) -> str:
-        self.replies = self.engine.handle(incoming)
+        self.replies = drawn(self.engine.handle(incoming))
         text, offered = render(self.replies)
         self.buttons = offered
         return text

@@ -1,11 +1,12 @@
 """The conversation engine: one Incoming in, a list of Replies out, all state in the database.
 
-The engine is the same for Telegram, the terminal and tests. It never sends anything itself and
-never imports a transport. Each event runs in one unit of work: the user's row is locked, the
-event id is recorded (a re-delivered event is ignored), the rate limit is applied, and everything
-the event changed is committed before the replies are returned. When anything inside fails, the
-unit is rolled back and the user gets a polite apology; the log records only the kind of error,
-never the message text.
+The engine is the same for Telegram, the terminal and tests. It never sends anything itself,
+never imports a transport, and leaves pictures to be drawn by the transport (Attachment.draw).
+Each event runs in one unit of work: the user's row is locked, the event id is recorded (a
+re-delivered event is ignored), the rate limit is applied, and everything the event changed is
+committed before the replies are returned. When anything inside fails, the unit is rolled back
+and the user gets a polite apology; the log records only the kind of error, never the message
+text.
 """
 
 from __future__ import annotations
@@ -58,13 +59,6 @@ COMMANDS = (
     "help",
 )
 ADMIN_COMMANDS = ("stats", "queue", "reload", "broadcast")
-
-
-def _drawn(reply: Reply) -> Reply:
-    """The reply with its attachment made (after the transaction, which it must not hold)."""
-    if reply.attachment is None or reply.attachment.draw is None:
-        return reply
-    return dataclasses.replace(reply, attachment=reply.attachment.drawn())
 
 
 def utc_now() -> dt.datetime:
@@ -170,7 +164,7 @@ class Engine:
                 replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
             for work in ctx.after:
                 work()
-            return [_drawn(reply) for reply in replies]
+            return replies
         except Exception as exc:
             self.failures += 1
             log.error("event failed: %s", type(exc).__name__)

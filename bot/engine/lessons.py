@@ -16,7 +16,7 @@ def list_lessons(ctx: Context) -> list[Reply]:
     lessons = ctx.content.library.lessons_in(ctx.lang)
     if not lessons:
         return [Reply(ctx.t("lessons.none")), *main_menu(ctx)]
-    done = ctx.unit.progress(ctx.user).lessons_completed
+    done = ctx.unit.lessons_completed(ctx.user)
     rows: list[tuple[Button, ...]] = []
     for lesson in lessons:
         label = ctx.label(
@@ -49,7 +49,7 @@ def show_card(ctx: Context, lesson: Lesson, index: int, *, replace: bool) -> Rep
     card = lesson.cards[index]
     prerequisite = None
     if index == 0 and lesson.prerequisite:
-        done = ctx.unit.progress(ctx.user).lessons_completed
+        done = ctx.unit.lessons_completed(ctx.user)
         if (lesson.prerequisite, lesson.language) not in done:
             first = ctx.content.library.lessons.get((lesson.language, lesson.prerequisite))
             prerequisite = first.title if first else None

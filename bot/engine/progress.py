@@ -6,6 +6,8 @@ ratings. A new learner gets a picture too, one that says how to start.
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.charts import ChartData, progress_png
 from bot.engine.assessments import PHASES, scores_of
 from bot.engine.context import Context
@@ -62,7 +64,7 @@ def progress(ctx: Context) -> list[Reply]:
         assessment=tuple(_assessment_bars(ctx)),
     )
     labels = tuple((name, ctx.label(f"chart.{name}")) for name in CHART_LABELS)
-    picture = Attachment("progress.png", b"", photo=True, draw=lambda: progress_png(chart, labels))
+    picture = Attachment("progress.png", b"", photo=True, draw=partial(progress_png, chart, labels))
     return [Reply(text, menu_buttons(ctx), attachment=picture)]
 
 

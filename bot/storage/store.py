@@ -600,6 +600,15 @@ class Unit:
 
     # progress ------------------------------------------------------------------------------
 
+    def lessons_completed(self, user: User) -> frozenset[tuple[str, str]]:
+        """(lesson id, language) of every lesson the user finished."""
+        rows = self.session.execute(
+            select(LessonProgress.lesson_id, LessonProgress.language).where(
+                LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None)
+            )
+        )
+        return frozenset((lesson_id, language) for lesson_id, language in rows)
+
     def progress(self, user: User) -> Progress:
         lessons = list(
             self.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user.id))

@@ -32,6 +32,7 @@ from telegram.ext import (
 from bot.config import Settings, TelegramSettings
 from bot.engine.engine import Engine as FullEngine
 from bot.privacy import AddressBox
+from bot.transports.drawing import Drawer
 from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram_handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram_html import plain_text
@@ -121,7 +122,8 @@ async def serve(
     stop = stop or asyncio.Event()
     box = AddressBox(address_key) if address_key else None
     threads = engine_threads(engine, concurrency)
-    handlers = Handlers(engine, secret_key, box, threads)
+    drawer = Drawer()
+    handlers = Handlers(engine, secret_key, box, threads, drawer)
     app = build_application(
         handlers, settings.telegram, token, polling=webhook_secret is None, concurrency=concurrency
     )
@@ -143,6 +145,7 @@ async def serve(
         finally:
             await _shut_down(app, server)
             threads.shutdown()
+            drawer.shutdown()
     log.info("stopped")
 
 

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.identity import user_key
 from bot.privacy import AddressBox
+from bot.transports.drawing import Drawer
 from bot.transports.telegram_flow import EngineThreads
 from bot.transports.telegram_incoming import addressed_text, chat_kind
 from bot.transports.telegram_render import Pressed, Where, deliver, inline_results, notice_of
@@ -57,11 +58,18 @@ class Handlers:
         secret_key: bytes,
         box: AddressBox | None = None,
         threads: EngineThreads | None = None,
+        drawer: Drawer | None = None,
     ) -> None:
         self._engine = engine
         self._secret_key = secret_key
         self._box = box
         self.threads = threads or engine_threads(engine)
+        self.drawer = drawer or Drawer()
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        """The engine's replies, their pictures drawn."""
+        replies = await self.threads.call(self._engine.handle, incoming)
+        return await self.drawer.replies(replies)
 
     def _pseudonym(self, telegram_id: int) -> str:
         return user_key(self._secret_key, PLATFORM, telegram_id)
@@ -90,7 +98,7 @@ class Handlers:
             event_id=f"tg:{update.update_id}",
             address=self._address(message.chat_id, kind),
         )
-        replies = await self.threads.call(self._engine.handle, incoming)
+        replies = await self._handle(incoming)
         where = Where(
             message.chat_id,
             thread_id=_thread(message),
@@ -116,7 +124,7 @@ class Handlers:
             address=self._address(message.chat.id, kind),
         )
         try:
-            replies = await self.threads.call(self._engine.handle, incoming)
+            replies = await self._handle(incoming)
         except Exception:
             await _answer(query, None)  # stop the button's spinner even when the engine fails
             raise

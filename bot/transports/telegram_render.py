@@ -181,7 +181,7 @@ def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
     if reply.image:
         files.append((True, reply.image if _is_url(reply.image) else Path(reply.image)))
     if reply.attachment is not None:
-        made = reply.attachment
+        made = reply.attachment.drawn()  # drawn already by the handlers; here only if not
         files.append((made.photo, InputFile(made.data, filename=made.filename)))
     return files
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.events import Attachment, Button, Incoming, Reply
+from bot.engine.events import Attachment, Button, Incoming, Reply, drawn
 
 
 class _PlainText(HTMLParser):
@@ -125,7 +125,7 @@ def chat(
         else:
             incoming = Incoming(user, text=line, language=language)
         save = (lambda a: save_attachment(files, a)) if files else None
-        text, offered = render(engine.handle(incoming), save)
+        text, offered = render(drawn(engine.handle(incoming)), save)
         buttons = offered
         stdout.write(text + "\n")
         stdout.flush()

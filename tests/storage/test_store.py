@@ -52,11 +52,14 @@ def test_attempts_answers_and_progress(db_engine: Engine) -> None:
         unit.open_lesson(user, "intro", "en", NOW)
         unit.complete_lesson(user, "intro", "en", NOW)
         unit.complete_lesson(user, "other", "en", NOW)
+        unit.open_lesson(user, "started", "en", NOW)
         second = unit.start_attempt(user, "quiz", "en", ["a"], NOW, retry_of=attempt.id)
         answer = unit.record_answer(second, "quiz", "a", [0], 1.0, NOW)
         assert answer.first_attempt is False
         progress = unit.progress(user)
-    assert progress.lessons_completed == {("intro", "en"), ("other", "en")}
+        completed = unit.lessons_completed(user)
+    assert progress.lessons_completed == completed == {("intro", "en"), ("other", "en")}
+    assert ("started", "en") in progress.lessons_started
     assert [(q.quiz_id, q.best_score, q.max_score) for q in progress.quizzes] == [("quiz", 1.5, 2)]
     assert progress.answers == 3
     assert progress.score == 2.5

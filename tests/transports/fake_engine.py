@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import html
 import threading
+from functools import partial
 
 from bot.engine.events import Attachment, Button, Incoming, InlineAnswer, Reply
 
 LONG_PARAGRAPH = "A <b>bold</b> claim &amp; its <i>source</i>. " * 30
 PICTURE_URL = "https://example.org/picture.png"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def draw_png(name: str) -> bytes:
+    """A picture made where the transport chooses (a helper process, for Telegram)."""
+    return PNG + name.encode()
 
 
 class FakeEngine:
@@ -45,7 +51,7 @@ class FakeEngine:
         return [Reply(f"Claim received: <i>{html.escape(incoming.text)}</i>")]
 
     def _commands(self) -> dict[str, list[Reply]]:
-        chart = Attachment("progress.png", PNG, photo=True)
+        chart = Attachment("progress.png", b"", photo=True, draw=partial(draw_png, "progress"))
         export = Attachment("export.json", b'{"answers": []}')
         return {
             "/start": [

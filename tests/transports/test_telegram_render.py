@@ -10,7 +10,7 @@ from bot.engine.events import Button, InlineAnswer
 from bot.transports.telegram_render import RenderError, inline_results, keyboard
 from tests.fakebotapi import FakeBotApi, Person, callback_query, text_message
 from tests.fakebotapi.html_check import html_problems
-from tests.transports.fake_engine import PICTURE_URL, FakeEngine
+from tests.transports.fake_engine import PICTURE_URL, PNG, FakeEngine
 from tests.transports.harness import RunningBot
 
 ANA = Person(4711)
@@ -53,7 +53,7 @@ def test_made_files_are_uploaded(fake_api: FakeBotApi, fake_engine: FakeEngine) 
         _say(fake_api, "/chart")
         _say(fake_api, "/export")
     [chart] = fake_api.calls("sendPhoto")
-    assert chart.params["photo"]["filename"] == "progress.png"
+    assert chart.params["photo"] == {"filename": "progress.png", "size": len(PNG) + 8}
     assert chart.params["caption"] == "Your <b>progress</b>."
     assert "reply_markup" in chart.params
     [export] = fake_api.calls("sendDocument")
