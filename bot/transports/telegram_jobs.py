@@ -52,7 +52,7 @@ async def run_jobs(
         _every(PURGE_EVERY, stop, lambda: _purge(engine, settings, threads)),
     ]
     if watch:
-        jobs.append(watch_content(bot, engine, settings, stop, threads))
+        jobs.append(watch_content(bot, engine, settings, stop))
     await asyncio.gather(*jobs)
 
 
@@ -110,9 +110,7 @@ def content_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(files)
 
 
-async def watch_content(
-    bot: Bot, engine: Engine, settings: Settings, stop: asyncio.Event, threads: EngineThreads
-) -> None:
+async def watch_content(bot: Bot, engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
     """Reload when the content folder changes or on SIGHUP; tell the admins when it fails."""
     root = engine.content.library.root
     wake = asyncio.Event()
@@ -131,7 +129,9 @@ async def watch_content(
                 continue
             wake.clear()
             last = current
-            result = await threads.call(engine.reload)
+            # Reading and indexing the files is the long part: off the engine's threads, so
+            # replies go on meanwhile.
+            result = await asyncio.to_thread(engine.reload)
             if not result.ok:
                 await _tell_admins(bot, engine, settings, result.problems)
         except Exception as exc:  # a vanished folder or a failed reload must not stop the bot
