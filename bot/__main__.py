@@ -2,5 +2,5 @@ import sys
 
 from bot.cli import main
 
-if __name__ == "__main__":  # not when a helper process (see transports/drawing.py) imports it
+if __name__ == "__main__":  # importing this module runs nothing
     sys.exit(main())

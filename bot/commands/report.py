@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     content = load_content(settings, Path(args.content) if args.content else None)
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
-    with Store(engine).unit() as unit:
+    with Store(engine).unit(write=False) as unit:
         report = build(args.kind, unit.session, content.library, now)
     if args.format == "json":
         document = {table.title: table.records() for table in report.tables}

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 MAX_TEXT_CHARS = 4096
+SEND_DELAY_ALLOWANCE = 0.25  # seconds by which one outbox message may leave later than another
 COMMANDS = (
     "start",
     "menu",
@@ -319,15 +320,25 @@ class Engine:
         Run after the library changes. Returns how many claims found their fact-check.
         """
         now, content, answered = self.clock(), self.content, 0
+        # Matching takes a few milliseconds a claim: done between two units, holding no lock.
+        with self.store.unit(write=False) as unit:
+            claims = [(c.id, c.text, c.language) for c in unit.open_claims()]
+        found = []
+        for claim_id, text, language in claims:
+            result = content.matcher.match(text, top=1, language=language)
+            best = result.best
+            if result.tier is not Tier.ANSWER or best is None:
+                continue
+            fc = content.library.factchecks.get((best.language, best.document_id))
+            if fc is not None:
+                found.append((claim_id, fc))
+        if not found:
+            return 0
         with self.store.unit() as unit:
-            for claim in unit.open_claims():
-                result = content.matcher.match(claim.text, top=1, language=claim.language)
-                best = result.best
-                if result.tier is not Tier.ANSWER or best is None:
-                    continue
-                fc = content.library.factchecks.get((best.language, best.document_id))
-                if fc is None:
-                    continue
+            for claim_id, fc in found:
+                claim = unit.claim_by_id(claim_id)
+                if claim is None or claim.factcheck_id is not None:
+                    continue  # forgotten or answered meanwhile
                 claim.factcheck_id, claim.answered_at = fc.id, now
                 answered += 1
                 _notify(unit, claim.user_id, fc.id, fc.language, now, content)
@@ -339,13 +350,17 @@ class Engine:
         No more are handed out, across all workers together, than `limits.outgoing_per_second`
         allows: callers take a batch, send it, and come back.
         """
-        # A bucket of `burst` refilled at `rate - burst` never lets more than `rate` through
-        # in any one second, whichever worker sends.
+        # A bucket of `burst` refilled at `refill` hands out at most burst + refill * (1 + d)
+        # tokens in any window of 1 + d seconds, whichever worker takes them. A message leaves
+        # some time after its token was taken, and that time varies (by up to d =
+        # SEND_DELAY_ALLOWANCE): so the messages leaving in any one second had their tokens
+        # taken within 1 + d seconds, and the refill is chosen to keep those within `rate`.
         rate = self.limits.outgoing_per_second
         burst = max(1.0, rate / 5)
+        refill = max((rate - burst) / (1 + SEND_DELAY_ALLOWANCE), 0.1)
         with self.store.unit() as unit:
             now = self.clock()
-            bucket = unit.rate_bucket("outgoing", now, max(rate - burst, 0.1), burst=burst)
+            bucket = unit.rate_bucket("outgoing", now, refill, burst=burst)
             rows = unit.claim_outbox(now, min(limit, int(bucket.tokens)))
             bucket.tokens -= len(rows)  # only what is sent is spent
             return [

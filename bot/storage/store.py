@@ -69,17 +69,21 @@ class Store:
         return self._sqlite
 
     @contextmanager
-    def unit(self) -> Iterator[Unit]:
+    def unit(self, *, write: bool = True) -> Iterator[Unit]:
         """One transaction: committed when the block ends normally, rolled back otherwise.
 
-        On SQLite the unit takes the write lock when it begins (BEGIN IMMEDIATE), so what it
-        reads cannot change under it: otherwise its first reads would run outside any
-        transaction, and a unit changing the same person meanwhile would have its change
-        overwritten. (PostgreSQL units lock the person's row instead; see `user`.)
+        On SQLite a unit that may write takes the write lock when it begins (BEGIN IMMEDIATE),
+        so what it reads cannot change under it: otherwise its first reads would run outside
+        any transaction, and a unit changing the same person meanwhile would have its change
+        overwritten. (PostgreSQL units lock the person's row instead; see `user`.) A unit that
+        only reads (`write=False`: reports) sees one snapshot (on PostgreSQL: REPEATABLE READ)
+        and takes no lock, so the bot goes on writing meanwhile.
         """
         with self._sessions() as session, session.begin():
             if self._sqlite:
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            elif not write:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield Unit(session)
 
 
@@ -421,6 +425,9 @@ class Unit:
                 .order_by(QueuedClaim.id)
             )
         )
+
+    def claim_by_id(self, claim_id: int) -> QueuedClaim | None:
+        return self.session.get(QueuedClaim, claim_id)
 
     def open_claims_of(self, user: User) -> list[QueuedClaim]:
         return list(

@@ -4,8 +4,8 @@ A chart takes about a tenth of a second of CPU. Drawn where the engine runs, eve
 reply would wait behind it (on SQLite the engine runs in one thread), and in a thread beside it
 it would still compete for the interpreter. So a transport that serves many people hands each
 drawing to a helper process, started on first use and reused. If that process cannot start or
-dies, the drawing is made in a thread instead; a drawing that fails is left out and the reply's
-text still goes.
+dies, drawings are made in threads from then on; a drawing that fails or takes too long is left
+out and the reply's text still goes.
 """
 
 from __future__ import annotations
@@ -21,22 +21,27 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from pickle import PicklingError
 
 from bot.engine.events import Attachment, Reply, undrawn
 
 log = logging.getLogger(__name__)
 
 PARENT_CHECK_SECONDS = 1.0
+DRAW_SECONDS = 20.0  # a drawing not done by then is left out
+# What says the helper process cannot be used (not that the drawing itself went wrong).
+HELPER_FAILURES = (BrokenProcessPool, OSError, NotImplementedError, ImportError, PicklingError)
 
 
 class Drawer:
-    """Draws the attachments of replies in one helper process."""
+    """Draws the attachments of replies in one helper process (in a thread if it cannot)."""
 
     def __init__(self) -> None:
         self._pool: Executor | None = None
+        self._failed = False  # the helper failed once: draw in threads from then on
 
     async def replies(self, replies: list[Reply]) -> list[Reply]:
-        """The replies with every attachment drawn."""
+        """The replies with every attachment drawn; one that cannot be drawn is left out."""
         if not undrawn(replies):
             return replies
         done = []
@@ -51,31 +56,50 @@ class Drawer:
         return done
 
     async def _draw(self, draw: Callable[[], bytes]) -> bytes | None:
-        """The drawing, or None when it failed (the reply then goes without it)."""
-        loop = asyncio.get_running_loop()
         try:
-            try:
-                return await loop.run_in_executor(self._executor(), draw)
-            except (BrokenProcessPool, OSError) as exc:
-                log.warning("drawing process failed (%s); drawing in a thread", type(exc).__name__)
-                self.shutdown()
-                return await asyncio.to_thread(draw)
-        except Exception as exc:
+            return await asyncio.wait_for(self._draw_somewhere(draw), DRAW_SECONDS)
+        except Exception as exc:  # a failed or stuck drawing must not cost the reply its text
             log.error("a picture could not be drawn: %s", type(exc).__name__)
             return None
 
-    def _executor(self) -> Executor:
+    async def _draw_somewhere(self, draw: Callable[[], bytes]) -> bytes:
+        pool = self._helper()
+        if pool is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(pool, draw)
+            except HELPER_FAILURES as exc:
+                self._give_up(pool, exc)
+        return await asyncio.to_thread(draw)
+
+    def _helper(self) -> Executor | None:
+        if self._failed:
+            return None
         if self._pool is None:
-            # spawn, not fork: the bot has threads and open connections a fork would copy.
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_helper_starts,
-                initargs=(os.getpid(),),
-            )
+            try:
+                # spawn, not fork: the bot has threads and open connections a fork would copy.
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_helper_starts,
+                    initargs=(os.getpid(),),
+                )
+            except HELPER_FAILURES as exc:
+                self._give_up(None, exc)
         return self._pool
 
+    def _give_up(self, pool: Executor | None, exc: BaseException) -> None:
+        """Draw in threads from now on (a helper that failed once would likely fail again,
+        and starting one costs a second or two of CPU)."""
+        if not self._failed:
+            log.warning("the drawing process failed (%s); drawing in threads", type(exc).__name__)
+        self._failed = True
+        if pool is not None:
+            pool.shutdown(wait=False)  # drawings still queued there fail on their own
+        if self._pool is pool:
+            self._pool = None
+
     def shutdown(self) -> None:
+        """Stop the helper (the bot is stopping: nothing is waiting for a drawing)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

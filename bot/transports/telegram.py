@@ -36,7 +36,7 @@ from bot.transports.drawing import Drawer
 from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram_handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram_html import plain_text
-from bot.transports.telegram_http import AiohttpRequest
+from bot.transports.telegram_http import AiohttpRequest, unsupported_proxy
 from bot.transports.telegram_jobs import run_jobs
 from bot.transports.telegram_render import COMMAND_DESCRIPTION_CHARS
 
@@ -120,6 +120,10 @@ async def serve(
     # Opt in to python-telegram-bot's coming time-period type now; the old one warns on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     stop = stop or asyncio.Event()
+    proxy = unsupported_proxy(settings.telegram.base_url)
+    if proxy is not None:
+        scheme = proxy.partition(":")[0]
+        raise StartError(f"the proxy set in the environment is {scheme}; only HTTP proxies work")
     box = AddressBox(address_key) if address_key else None
     threads = engine_threads(engine, concurrency)
     drawer = Drawer()
@@ -143,9 +147,11 @@ async def serve(
                 await run_jobs(app.bot, engine, settings, box, stop, threads)
             await stop.wait()
         finally:
-            await _shut_down(app, server)
-            threads.shutdown()
-            drawer.shutdown()
+            try:
+                await _shut_down(app, server)
+            finally:
+                await threads.shutdown()
+                drawer.shutdown()
     log.info("stopped")
 
 

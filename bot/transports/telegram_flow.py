@@ -47,9 +47,9 @@ class EngineThreads:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
 
-    def shutdown(self) -> None:
-        """Let the calls already started finish; start no more."""
-        self._pool.shutdown(wait=True)
+    async def shutdown(self) -> None:
+        """Drop the calls still waiting, let the running ones finish (they may be committing)."""
+        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

@@ -8,6 +8,7 @@ The engine blocks on the database, so it runs in the engine's threads, never on 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Protocol
 
@@ -139,7 +140,8 @@ class Handlers:
         query = update.inline_query
         if query is None:
             return
-        answers = await self.threads.call(
+        # No database work: not queued behind the engine's threads.
+        answers = await asyncio.to_thread(
             self._engine.inline, query.query, query.from_user.language_code
         )
         await query.answer(

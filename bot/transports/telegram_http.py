@@ -4,11 +4,12 @@ python-telegram-bot sends requests through httpx by default. Under load, httpx's
 checks every idle connection for every request (a `getpeername` and a `poll` each), which cost
 civicbot more CPU than building and sending the request itself; aiohttp's pool hands out a
 connection without that. python-telegram-bot lets any `BaseRequest` do the sending: this one
-keeps its contract (form-encoded parameters, multipart uploads, the same timeouts and errors)
-and is used for every Bot API call, long polling included.
+keeps its contract (form-encoded parameters, multipart uploads, timeouts per step, the same
+errors) and is used for every Bot API call, long polling included.
 
-Proxies come from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), as with httpx; they are
-looked up once per host, not on every request.
+HTTP proxies come from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), as with httpx; they
+are looked up once per host, not on every request. SOCKS proxies are refused when the bot
+starts (`unsupported_proxy`): aiohttp cannot use them without another package.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0
-MEDIA_WRITE_TIMEOUT = 20.0
 USER_AGENT = BaseRequest.USER_AGENT
 
 
@@ -34,17 +34,13 @@ class AiohttpRequest(BaseRequest):
         connections: int = 256,
         *,
         read_timeout: float | None = DEFAULT_TIMEOUT,
-        write_timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_TIMEOUT,
         pool_timeout: float | None = 1.0,
-        media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
     ) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
-        self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[tuple[str, str], str | None] = {}
 
@@ -69,7 +65,7 @@ class AiohttpRequest(BaseRequest):
         method: str,
         request_data: RequestData | None = None,
         read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,  # noqa: ARG002 - aiohttp has no such limit
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
@@ -85,16 +81,13 @@ class AiohttpRequest(BaseRequest):
             for name, part in files.items():
                 filename, content, mime = _part(part)
                 body.add_field(name, content, filename=filename, content_type=mime)
-        waits = (
-            _given(pool_timeout, self._pool_timeout),
-            _given(connect_timeout, self._connect_timeout),
-            _given(write_timeout, self._media_write_timeout if files else self._write_timeout),
-            _given(read_timeout, self._read_timeout),
-        )
-        pool, connect, _write, read = waits
+        pool = _given(pool_timeout, self._pool_timeout)
+        connect = _given(connect_timeout, self._connect_timeout)
+        read = _given(read_timeout, self._read_timeout)
         timeout = aiohttp.ClientTimeout(
-            # aiohttp has no write timeout of its own: the whole call is bounded by the sum.
-            total=_sum(*waits),
+            # As with httpx, each step has its limit, not the whole call (an upload may take
+            # long while it progresses). aiohttp has no limit on writing a request.
+            total=None,
             connect=_sum(pool, connect),  # waiting for a free connection, then connecting
             sock_connect=connect,
             sock_read=read,
@@ -123,6 +116,13 @@ def proxy_for(scheme: str, host: str) -> str | None:
     if not proxies or urllib.request.proxy_bypass(host):
         return None
     return proxies.get(scheme) or proxies.get("all")
+
+
+def unsupported_proxy(url: str) -> str | None:
+    """The proxy the environment names for `url`, when it is one this client cannot use."""
+    parts = urlsplit(url)
+    proxy = proxy_for(parts.scheme, parts.hostname or "")
+    return proxy if proxy and not proxy.startswith(("http://", "https://")) else None
 
 
 def _given(value: Any, default: float | None) -> float | None:

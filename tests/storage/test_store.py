@@ -105,3 +105,43 @@ def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine)
     assert failures == []
     with db_engine.connect() as connection:
         assert connection.scalar(select(User.seq)) == 2
+
+
+def test_a_unit_that_only_reads_does_not_hold_up_writers(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    written = threading.Event()
+
+    def write() -> None:
+        with store.unit() as unit:
+            unit.user("w" * 64, NOW)
+        written.set()
+
+    with store.unit(write=False) as reading:
+        assert reading.find_user("w" * 64) is None
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert written.wait(5)  # a writing unit here would have made it wait for this one
+        assert reading.find_user("w" * 64) is None  # one snapshot for the whole report
+    writer.join()
+
+
+def test_two_units_creating_the_same_person_at_once_make_one_row(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    start, ids, failures = threading.Barrier(2), [], []
+
+    def create() -> None:
+        start.wait()
+        try:
+            with store.unit() as unit:
+                ids.append(unit.user("n" * 64, NOW).id)
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert failures == [] and len(ids) == 2 and ids[0] == ids[1]
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(func.count(User.id))) == 1

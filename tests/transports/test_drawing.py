@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.events import Attachment, Reply
+from bot.transports import drawing
 from bot.transports.drawing import Drawer
 
 
@@ -30,6 +31,11 @@ def _die_unless_in(pid: int) -> bytes:
 
 def _fail() -> bytes:
     raise ValueError("secret figures 42")
+
+
+def _slow(seconds: float) -> bytes:
+    time.sleep(seconds)
+    return b"too late"
 
 
 def _draw(*draws: partial[bytes]) -> list[Reply]:
@@ -82,10 +88,37 @@ def test_a_failed_drawing_is_left_out_and_its_text_still_goes(
     assert "ValueError" in caplog.text and "secret" not in caplog.text
 
 
+def test_without_a_helper_process_pictures_are_drawn_in_threads(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    attempts = []
+
+    def no_processes(*_args: object, **_kwargs: object) -> None:
+        attempts.append(1)
+        raise NotImplementedError("no sem_open on this platform")
+
+    monkeypatch.setattr(drawing, "ProcessPoolExecutor", no_processes)
+    with caplog.at_level(logging.WARNING):
+        [_, first, second] = _draw(partial(_pid), partial(_pid))
+    assert first.attachment is not None and second.attachment is not None
+    assert int(first.attachment.data) == int(second.attachment.data) == os.getpid()
+    assert attempts == [1]  # not tried again for every picture
+    assert caplog.text.count("drawing in threads") == 1
+
+
+def test_a_drawing_that_takes_too_long_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drawing, "DRAW_SECONDS", 0.5)
+    start = time.monotonic()
+    [_, picture] = _draw(partial(_slow, 3.0))
+    assert picture == Reply("picture 0")
+    assert time.monotonic() - start < 2.5
+
+
 BOT = """
 import asyncio, sys, time
 from functools import partial
 from bot.engine.events import Attachment, Reply
+from bot.transports import drawing
 from bot.transports.drawing import Drawer
 from tests.transports.test_drawing import _pid
 

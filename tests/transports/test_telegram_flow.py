@@ -139,9 +139,9 @@ def _peak_overlap(workers: int) -> int:
 
     async def run() -> None:
         await asyncio.gather(*(threads.call(call) for _ in range(12)))
+        await threads.shutdown()
 
     asyncio.run(run())
-    threads.shutdown()
     return peak[0]
 
 

@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
-from bot.transports.telegram_http import AiohttpRequest, proxy_for
+from bot.transports.telegram_http import AiohttpRequest, proxy_for, unsupported_proxy
 from tests.fakebotapi import TOKEN, FakeBotApi, Person
 
 
@@ -84,3 +84,29 @@ def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert proxy_for("https", "api.telegram.org") == "http://proxy.example:3128"
     assert proxy_for("https", "localhost") is None
     assert proxy_for("http", "api.telegram.org") is None
+
+
+def test_requests_go_through_the_proxy_the_environment_names(
+    fake_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", fake_api.url)  # the fake answers proxied requests too
+
+    async def via_proxy() -> str | None:
+        bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=AiohttpRequest(2))
+        async with bot:  # getMe, to a host that does not resolve: only the proxy can answer
+            return bot.username
+
+    assert asyncio.run(via_proxy()) is not None
+
+
+def test_socks_proxies_are_named_as_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://user:secret@127.0.0.1:1080")
+    assert (
+        unsupported_proxy("https://api.telegram.org/bot") == "socks5://user:secret@127.0.0.1:1080"
+    )
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert unsupported_proxy("https://api.telegram.org/bot") is None

@@ -107,6 +107,24 @@ def test_rejected_token(
     assert [call.method for call in fake_api.calls()] == ["getMe"]
 
 
+@pytest.mark.usefixtures("restore_logging")
+def test_a_socks_proxy_is_refused_with_one_line(
+    tmp_path: Path,
+    fake_api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(ENV_TOKEN, TOKEN)
+    for name in ("NO_PROXY", "no_proxy", "http_proxy", "HTTP_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://user:hunter2@127.0.0.1:1080")
+    monkeypatch.setattr(run_command, "build_engine", lambda _settings, **_: FakeEngine())
+    assert main(["run", "--config", str(_config(tmp_path, fake_api))]) == run_command.EXIT_START
+    line = _one_line(capsys.readouterr().err)
+    assert "socks5" in line and "HTTP proxies" in line and "hunter2" not in line
+    assert fake_api.calls() == []
+
+
 def test_run_serves_the_acceptance_path_and_stops_on_sigterm(
     tmp_path: Path, fake_api: FakeBotApi
 ) -> None:
