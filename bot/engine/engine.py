@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 MAX_TEXT_CHARS = 4096
-SEND_DELAY_ALLOWANCE = 0.25  # seconds by which one outbox message may leave later than another
+SEND_DELAY_ALLOWANCE = 0.1  # seconds by which one outbox message may leave later than another
 COMMANDS = (
     "start",
     "menu",

@@ -73,8 +73,16 @@ async def drain_outbox(bot: Bot, engine: Engine, box: AddressBox, threads: Engin
         batch = await threads.call(engine.claim_outbox, OUTBOX_BATCH)
         if not batch:
             return sent
-        for message in batch:
-            ok = await send_to(bot, box, message.address, [message.reply])
+        # The batch leaves at once, right after its share of the send rate was taken: the
+        # rate holds for when messages leave, so they must not trail out one by one.
+        results = await asyncio.gather(
+            *(send_to(bot, box, message.address, [message.reply]) for message in batch),
+            return_exceptions=True,
+        )
+        for message, result in zip(batch, results, strict=True):
+            ok = result is True
+            if isinstance(result, BaseException):
+                log.error("sending an unasked message failed: %s", type(result).__name__)
             await threads.call(engine.finish_outbox, message.id, ok)
             sent += ok
 
