@@ -51,13 +51,13 @@ from load import (
     children,
     free_port,
     postgres_database,
-    postgres_problem,
     start_civicbot,
     wait_ready,
     write_config,
 )
 
 from tests.fakebotapi import Person, callback_query, text_message
+from tests.postgres import postgres_problem
 
 ADMIN = 700_000_001
 FIRST_SUBSCRIBER = 720_000_000

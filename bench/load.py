@@ -78,7 +78,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -91,13 +90,11 @@ sys.path.insert(0, str(ROOT))
 
 from bot.transports.telegram_webhook import SECRET_HEADER  # noqa: E402
 from tests.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message  # noqa: E402
+from tests.postgres import postgres_problem, private_schema  # noqa: E402
 
 WEBHOOK_SECRET = "bench_webhook-secret-0123456789"
 SECRET_KEY = "bench-pseudonym-key-0123456789abcdef0123456789"
 HOOK_PATH = "/hook"
-POSTGRES_URL = os.environ.get(
-    "CIVICBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 FIRST_CHAT = 710_000_000
 HAMMER_CHAT = 42
 CONNECTIONS = 40  # Telegram's default webhook max_connections
@@ -1196,38 +1193,13 @@ def wait_ready(bot: BotProcess, port: int) -> None:
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
     """A private schema, upgraded, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
     from bot.storage import db
 
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
+    with private_schema("bench") as url:
         engine = db.open_engine(url)
         db.upgrade(engine)
         engine.dispose()
         yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def postgres_problem() -> str | None:
-    from sqlalchemy import create_engine
-
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
-    return None
 
 
 # -- the echo bot -----------------------------------------------------------------------------

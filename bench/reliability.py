@@ -94,7 +94,7 @@ from tests.fakebotapi import (  # noqa: E402
     visible_text,
 )
 from tests.hostile import NAUGHTY, PAYLOADS, reply_problems  # noqa: E402
-from tests.transports.harness import SECRET_KEY, RunningBot  # noqa: E402
+from tests.transports.harness import SECRET_KEY, Recording, RunningBot  # noqa: E402
 
 SEED = 20260302
 
@@ -1252,30 +1252,18 @@ def check_answers(database_url: str, learners: Sequence[Learner], secret: bytes)
 # ---------------------------------------------------------------------------------------------
 
 
-class ObservedEngine:
+class ObservedEngine(Recording):
     """The real engine, with what it answered to each Telegram update kept for the tally."""
 
     def __init__(self, inner: Engine) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.handled: dict[str, list[list[Reply]]] = defaultdict(list)
-        self._lock = threading.Lock()
-
-    @property
-    def languages(self) -> list[str]:
-        return self.inner.languages
-
-    @property
-    def one_at_a_time(self) -> bool:
-        return self.inner.one_at_a_time
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        replies = self.inner.handle(incoming)
+        replies = super().handle(incoming)
         with self._lock:
             self.handled[incoming.event_id or ""].append(replies)
         return replies
-
-    def inline(self, query: str, language: str | None) -> list[InlineAnswer]:
-        return self.inner.inline(query, language)
 
     def expected(self, update_id: int) -> list[str] | None:
         """The texts the engine's answer to this update renders to; None until it answered."""
@@ -1284,9 +1272,6 @@ class ObservedEngine:
         if not handled:
             return None
         return expected_texts(next((replies for replies in handled if replies), []))
-
-    def command_menu(self, language: str) -> list[tuple[str, str]]:
-        return self.inner.command_menu(language)
 
 
 def expected_texts(replies: Sequence[Reply]) -> list[str]:

@@ -42,3 +42,13 @@ class Person:
 
     def labels(self) -> list[str]:
         return [button.label for button in self.buttons]
+
+
+def start_fixture_quiz(person: Person) -> None:
+    """Open the fixture library's first lesson, turn its cards and start its quiz: the first
+    question ("... a reaction before thought ...") is on screen."""
+    person.say("/lessons")
+    person.press("Spotting emotional")
+    person.press("Next")
+    person.press("Next")
+    person.press("Take the quiz")

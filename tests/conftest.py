@@ -4,14 +4,12 @@ engine wired to both, with a clock the tests control."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from bot.config import LimitsSettings, Settings
 from bot.engine.content import Content
@@ -21,6 +19,7 @@ from bot.library.loader import load_library_or_raise
 from bot.paths import bundled_content
 from bot.storage import db
 from bot.storage.store import Store
+from tests.postgres import postgres_problem, private_schema
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_LIBRARY = TESTS / "fixtures" / "library"
@@ -33,9 +32,6 @@ FIXTURE_COUNTS = {
 }
 # Dialog tests press buttons faster than any person; the rate limit has tests of its own.
 UNLIMITED = LimitsSettings(burst=100_000)
-POSTGRES_URL = os.environ.get(
-    "CIVICBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -49,41 +45,14 @@ def _private_data_dir(
         monkeypatch.delenv(name, raising=False)
 
 
-def _postgres_available() -> str | None:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
-    return None
-
-
-_PG_PROBLEM: list[str | None] = []
-
-
-def postgres_problem() -> str | None:
-    if not _PG_PROBLEM:
-        _PG_PROBLEM.append(_postgres_available())
-    return _PG_PROBLEM[0]
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL whose connections use a fresh, private schema, dropped afterwards."""
     problem = postgres_problem()
     if problem:
         pytest.skip(problem)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with private_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

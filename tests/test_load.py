@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import postgres_problem
+from tests.postgres import postgres_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

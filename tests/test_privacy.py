@@ -12,7 +12,7 @@ from bot.engine.events import Incoming
 from bot.privacy import UNLINKED, AddressBox, Retention, purge, user_tables
 from bot.storage.store import Store
 from bot.storage.tables import Base, CheckEvent, QueuedClaim, User
-from tests.chat import Person
+from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 ALICE, BOB = "a" * 64, "b" * 64
@@ -27,11 +27,7 @@ def test_every_table_is_user_linked_or_explained(db_engine: Engine) -> None:
 
 def busy_person(engine: BotEngine, key: str) -> Person:
     person = Person(engine, key)
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     person.press("A reaction before thought")
     person.say("/test")
     person.press("5")
@@ -134,11 +130,7 @@ def test_rate_limit_warns_once_then_stays_silent(engine: BotEngine, clock: Clock
 
 def test_a_redelivered_event_counts_once(engine: BotEngine) -> None:
     person = Person(engine, ALICE)
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     pick = next(b.payload for b in person.buttons if "reaction" in b.label)
     first = engine.handle(Incoming(ALICE, payload=pick, event_id="u-1001"))
     again = engine.handle(Incoming(ALICE, payload=pick, event_id="u-1001"))
@@ -179,11 +171,7 @@ def test_reminders_need_an_address_and_reach_the_outbox(engine: BotEngine, clock
     person = Person(engine, BOB)
     person.address = address
     assert "Reminders are on" in person.say("/remind")
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     person.press("A calm discussion")  # wrong: due again in a minute
     assert engine.queue_reminders() == 0  # the reminder is for tomorrow
     clock.advance(days=1, minutes=1)

@@ -15,7 +15,7 @@ from bot.engine.events import Incoming
 from bot.library.loader import load_library_or_raise
 from bot.storage.store import Store
 from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
-from tests.chat import Person
+from tests.chat import Person, start_fixture_quiz
 from tests.conftest import UNLIMITED, Clock, make_library
 
 # (action, argument, fragments the reply must contain)
@@ -111,11 +111,7 @@ def test_stale_and_forged_buttons_change_nothing(engine: Engine) -> None:
 
 def test_replayed_answer_counts_once(engine: Engine) -> None:
     person = Person(engine)
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     pick = next(b.payload for b in person.buttons if "reaction" in b.label)
     person.send_payload(pick)
     assert "earlier step" in person.send_payload(pick)

@@ -14,17 +14,13 @@ from bot.engine import progress as progress_flow
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
 from bot.storage.tables import AssessmentResponse, ReviewCard
-from tests.chat import Person
+from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 
 def take_quiz(person: Person, right: bool) -> None:
     """Answer the fixture quiz: all right, or q1 right and q3 wrong (q2 half, q4 right)."""
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     person.press("A reaction before thought")
     person.press("Next question")
     person.press("ALL CAPS")

@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.engine import Engine
-from tests.chat import Person
+from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 
 def run_quiz(person: Person, q1: str, q2: list[str], q3: str, q4: str) -> None:
-    person.say("/lessons")
-    person.press("Spotting emotional")
-    person.press("Next")
-    person.press("Next")
-    person.press("Take the quiz")
+    start_fixture_quiz(person)
     person.press(q1)
     person.press("Next question")
     for option in q2:
