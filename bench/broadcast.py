@@ -56,7 +56,7 @@ from load import (
     write_config,
 )
 
-from tests.fakebotapi import Person, callback_query, text_message
+from bot.testing.fakebotapi import Person, callback_query, text_message
 from tests.postgres import postgres_problem
 
 ADMIN = 700_000_001
@@ -215,10 +215,9 @@ def _subscriptions(url: str) -> int:
 def run(subscribers: int, rate: float, connections: int) -> Result:
     from cryptography.fernet import Fernet
 
-    from bot.config import Settings
+    from bot.config import Settings, bundled_content
     from bot.engine.content import Content
     from bot.library.loader import load_library_or_raise
-    from bot.paths import bundled_content
 
     texts = Content.build(
         load_library_or_raise(bundled_content()), "en", Settings().matching.thresholds

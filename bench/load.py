@@ -88,8 +88,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.transports.telegram_webhook import SECRET_HEADER  # noqa: E402
-from tests.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message  # noqa: E402
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message  # noqa: E402
+from bot.transports.telegram import SECRET_HEADER  # noqa: E402
 from tests.postgres import postgres_problem, private_schema  # noqa: E402
 
 WEBHOOK_SECRET = "bench_webhook-secret-0123456789"
@@ -380,13 +380,12 @@ class Material:
 
 
 def load_material() -> Material:
-    from bot.config import Settings
+    from bot.config import Settings, bundled_content
     from bot.engine.content import Content
     from bot.engine.context import FixedVoice
     from bot.engine.factcheck import render_factcheck
     from bot.library.loader import load_library_or_raise
     from bot.matching import Tier
-    from bot.paths import bundled_content
 
     library = load_library_or_raise(bundled_content())
     content = Content.build(library, "en", Settings().matching.thresholds)

@@ -69,22 +69,23 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from telegram import InputTextMessageContent  # noqa: E402
 
-from bot.config import LimitsSettings, Settings  # noqa: E402
+from bot.config import (  # noqa: E402
+    LimitsSettings,
+    Settings,
+    bundled_content,
+)
 from bot.engine.content import Content  # noqa: E402
 from bot.engine.engine import ADMIN_COMMANDS, COMMANDS, Engine  # noqa: E402
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply  # noqa: E402
 from bot.engine.payloads import STATEFUL, STATELESS  # noqa: E402
-from bot.identity import user_key  # noqa: E402
-from bot.library.library import Library  # noqa: E402
+from bot.library.catalog import Library  # noqa: E402
+from bot.library.limits import CAPTION_CHARS, MESSAGE_CHARS  # noqa: E402
 from bot.library.loader import load_library_or_raise  # noqa: E402
 from bot.library.schema import Question, QuestionType, Quiz  # noqa: E402
-from bot.limits import CAPTION_CHARS, MESSAGE_CHARS  # noqa: E402
-from bot.paths import bundled_content  # noqa: E402
 from bot.storage import db  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-from bot.transports.telegram_html import split_html, visible_length  # noqa: E402
-from bot.transports.telegram_render import inline_results  # noqa: E402
-from tests.fakebotapi import (  # noqa: E402
+from bot.storage.keys import user_key  # noqa: E402
+from bot.storage.unit import Store  # noqa: E402
+from bot.testing.fakebotapi import (  # noqa: E402
     TOKEN,
     FakeBotApi,
     Person,
@@ -93,6 +94,8 @@ from tests.fakebotapi import (  # noqa: E402
     text_message,
     visible_text,
 )
+from bot.transports.telegram._html import split_html, visible_length  # noqa: E402
+from bot.transports.telegram._render import inline_results  # noqa: E402
 from tests.hostile import NAUGHTY, PAYLOADS, reply_problems  # noqa: E402
 from tests.transports.harness import SECRET_KEY, Recording, RunningBot  # noqa: E402
 

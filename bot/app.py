@@ -11,11 +11,11 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
-from bot.engine.pending import pending_store
-from bot.identity import user_key
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
-from bot.storage.store import Store
+from bot.storage.keys import user_key
+from bot.storage.pending import pending_store
+from bot.storage.unit import Store
 
 
 class StartupError(Exception):

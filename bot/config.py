@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.library.yamlread import Problem, YamlRefusedError, format_path, read_yaml
+from bot.library.yamlread import Problem, YamlRefusedError, format_path, locate, read_yaml
 from bot.matching.types import Thresholds
 
 ENV_CONFIG = "CIVICBOT_CONFIG"
@@ -106,8 +107,6 @@ class Settings(_Section):
 
     def database_url(self, environ: Mapping[str, str] | None = None) -> str:
         """The SQLAlchemy URL: env override, then the file, then SQLite in the data folder."""
-        from bot.paths import data_dir
-
         env = os.environ if environ is None else environ
         url = env.get(ENV_DATABASE_URL) or self.database.url
         if not url:
@@ -115,8 +114,6 @@ class Settings(_Section):
         return normalise_database_url(url)
 
     def content_path(self) -> Path:
-        from bot.paths import bundled_content
-
         return Path(self.content.path).expanduser() if self.content.path else bundled_content()
 
 
@@ -148,8 +145,6 @@ def load_settings(path: str | None = None, environ: Mapping[str, str] | None = N
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        from bot.library.loader import locate
-
         lines = []
         for error in exc.errors():
             loc = tuple(error["loc"])
@@ -160,3 +155,29 @@ def load_settings(path: str | None = None, environ: Mapping[str, str] | None = N
             }.get(error["type"], str(error["msg"]))
             lines.append(str(Problem(chosen, line, col, format_path(loc), message)))
         raise ConfigError("\n".join(lines)) from None
+
+
+# where files live ---------------------------------------------------------------------
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The per-user data folder, created on first use with owner-only permissions."""
+    path = Path(platformdirs.user_data_dir("civicbot", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _bundled(name: str) -> Path:
+    # An installed wheel carries the folder inside the package; a source checkout has it beside.
+    installed = _PACKAGE / "_bundled" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def bundled_content() -> Path:
+    return _bundled("content")
+
+
+def migrations_dir() -> Path:
+    return _bundled("migrations")

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.config import LimitsSettings, Settings
+from bot.config import LimitsSettings, Settings, bundled_content
 from bot.engine.content import Content
 from bot.engine.engine import Engine as BotEngine
-from bot.library.library import Library
+from bot.library.catalog import Library
 from bot.library.loader import load_library_or_raise
-from bot.paths import bundled_content
 from bot.storage import db
-from bot.storage.store import Store
+from bot.storage.unit import Store
 from tests.postgres import postgres_problem, private_schema
 
 TESTS = Path(__file__).resolve().parent

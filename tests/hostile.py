@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.engine.events import Reply
-from bot.limits import CALLBACK_ANSWER_CHARS, CALLBACK_DATA_BYTES
-from bot.transports.telegram_html import split_html, visible_length
-from tests.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT, html_problems
+from bot.library.limits import CALLBACK_ANSWER_CHARS, CALLBACK_DATA_BYTES
+from bot.testing.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT, html_problems
+from bot.transports.telegram._html import split_html, visible_length
 
 NAUGHTY = [
     "",

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine as DbEngine
 
-from bot.config import Settings
+from bot.config import Settings, bundled_content
 from bot.engine.content import Content
 from bot.engine.engine import Engine
-from bot.library.library import Library
+from bot.library.catalog import Library
 from bot.library.loader import load_library
-from bot.paths import bundled_content
-from bot.render import plain_text
-from bot.storage.store import Store
+from bot.storage.unit import Store
+from bot.texts.templates import plain_text
 from tests.chat import Person
 from tests.conftest import UNLIMITED, Clock
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.charts import ChartData, progress_png
 from bot.engine.progress import CHART_LABELS
+from bot.transports.drawing.charts import ChartData, progress_png
 from tests.engine.test_learning import png_size
 
 LABELS = tuple((name, name.replace("_", " ")) for name in CHART_LABELS)

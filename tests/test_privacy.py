@@ -9,9 +9,10 @@ from sqlalchemy import Engine, func, inspect, select
 
 from bot.engine.engine import Engine as BotEngine
 from bot.engine.events import Incoming
-from bot.privacy import UNLINKED, AddressBox, Retention, purge, user_tables
-from bot.storage.store import Store
+from bot.storage.keys import AddressBox
+from bot.storage.privacy import UNLINKED, Retention, user_tables
 from bot.storage.tables import Base, CheckEvent, QueuedClaim, User
+from bot.storage.unit import Store
 from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
@@ -146,12 +147,12 @@ def test_purge_deletes_what_is_old(engine: BotEngine, clock: Clock) -> None:
     clock.advance(days=200)
     Person(engine, BOB).say("/start")
     with engine.store.unit() as unit:
-        counts = purge(unit.session, clock(), Retention(180, 180, 365, 730))
+        counts = unit.privacy.purge(clock(), Retention(180, 180, 365, 730))
     assert counts["queued_claims"] == 1 and counts["feedback"] == 1
     assert counts.get("users", 0) == 0
     clock.advance(days=731)
     with engine.store.unit() as unit:
-        counts = purge(unit.session, clock(), Retention(180, 180, 365, 730))
+        counts = unit.privacy.purge(clock(), Retention(180, 180, 365, 730))
     assert counts["users"] == 2
     assert person.say("/progress")  # a new, empty account: nothing breaks
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from bot.config import bundled_content
 from bot.learning.assessment import Scores
 from bot.library.loader import load_library_or_raise
 from bot.library.schema import SourceLink
-from bot.paths import bundled_content
-from bot.render import OUTPUT_CAP, RenderError, Texts, make_environment, points
-from bot.reports.data import ClaimGroup, Usage
+from bot.storage.reports import ClaimGroup, Usage
+from bot.texts.templates import OUTPUT_CAP, RenderError, Texts, make_environment, points
 
 SOURCE = SourceLink(
     title="T <&>", publisher="P", url="https://example.org/?a=1&b=2", date=dt.date(2024, 1, 2)
@@ -120,7 +120,7 @@ def assert_telegram_html(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def texts() -> Texts:
-    return Texts(load_library_or_raise(bundled_content()), "en")
+    return Texts(load_library_or_raise(bundled_content()).locales, "en")
 
 
 def test_every_message_renders_in_every_locale(texts: Texts) -> None:
@@ -149,7 +149,7 @@ def test_missing_value_is_an_error(texts: Texts) -> None:
 def test_sandbox_and_output_cap() -> None:
     env = make_environment()
     huge = env.from_string("{% for i in range(99999) %}xxxxxxxxxx{% endfor %}")
-    from bot.render import _capped, _limited
+    from bot.texts.templates import _capped, _limited
 
     assert len(_capped("".join(_limited(huge.generate())))) <= OUTPUT_CAP
     with pytest.raises(Exception, match=r"unsafe|not safely|access"):

@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library
-from bot.render import RLM
-from bot.storage.store import Store
+from bot.storage.unit import Store
+from bot.texts.templates import RLM
 from tests.chat import Person
 from tests.conftest import TESTS, UNLIMITED, Clock
 

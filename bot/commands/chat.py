@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.app import build_engine
 from bot.commands.common import guarded, settings_from
-from bot.identity import load_secret_key, user_key
-from bot.paths import data_dir
+from bot.config import data_dir
+from bot.storage.keys import load_secret_key, user_key
 from bot.transports.terminal import chat
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from bot.app import StartupError
 from bot.config import ConfigError, Settings, load_settings
-from bot.identity import SecretKeyError
 from bot.library.loader import ContentError
+from bot.storage.keys import SecretKeyError
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2

@@ -11,11 +11,11 @@ from pathlib import Path
 from bot.app import load_content
 from bot.commands import content_import
 from bot.commands.common import guarded, settings_from
+from bot.commands.preview import NotFoundError, preview
+from bot.config import bundled_content
 from bot.library.checks import REFERENCE_LANGUAGE
 from bot.library.loader import load_library
 from bot.library.scaffold import KINDS, ScaffoldError, scaffold
-from bot.paths import bundled_content
-from bot.preview import NotFoundError, preview
 from bot.transports.terminal import render
 
 

@@ -11,10 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, bundled_content, load_settings
+from bot.library.documents import documents_from_library
 from bot.library.loader import load_library
-from bot.matching import Matcher, documents_from_library
-from bot.paths import bundled_content
+from bot.matching import Matcher
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2

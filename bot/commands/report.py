@@ -14,8 +14,8 @@ from bot.app import load_content, open_database
 from bot.commands.common import guarded, settings_from
 from bot.reports import KINDS, build
 from bot.reports.html import render_html
-from bot.reports.tables import text
-from bot.storage.store import Store
+from bot.reports.layout import text
+from bot.storage.unit import Store
 
 
 def register(
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
     with Store(engine).unit(write=False) as unit:
-        report = build(args.kind, unit.session, content.library, now)
+        report = build(args.kind, unit.reports, content.library, now)
     if args.format == "json":
         document = {table.title: table.records() for table in report.tables}
         print(json.dumps(document, ensure_ascii=False, indent=2))

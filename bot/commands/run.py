@@ -15,11 +15,9 @@ import sys
 
 from bot.app import build_engine, telegram_admins
 from bot.commands.common import EXIT_USAGE, guarded, settings_from
-from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
-from bot.identity import load_address_key, load_secret_key
-from bot.paths import data_dir
-from bot.transports.telegram import StartError, TokenRejectedError, serve
-from bot.transports.telegram_logs import configure_logging
+from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET, data_dir
+from bot.storage.keys import load_address_key, load_secret_key
+from bot.transports.telegram import StartError, TokenRejectedError, configure_logging, serve
 from bot.transports.workers import supervise
 
 EXIT_START = 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import privacy
 from bot.engine.context import Context
 from bot.engine.events import Attachment, Reply
 from bot.engine.menu import menu_buttons, stale_button
@@ -19,7 +18,7 @@ REMINDER_GAP = dt.timedelta(days=1)
 
 
 def mydata(ctx: Context) -> list[Reply]:
-    data = privacy.export_json(ctx.unit.session, ctx.user)
+    data = ctx.unit.privacy.export_json(ctx.user)
     export = Attachment("civicbot-my-data.json", data)
     return [Reply(ctx.t("account.mydata"), menu_buttons(ctx), attachment=export)]
 
@@ -35,20 +34,20 @@ def forget(ctx: Context) -> list[Reply]:
 def erase(ctx: Context) -> list[Reply]:
     ctx.pending.drop(ctx.user.key)
     text = ctx.t("account.forgotten")  # rendered before the language choice is erased too
-    privacy.erase_user(ctx.unit.session, ctx.user)
+    ctx.unit.privacy.erase(ctx.user)
     return [Reply(text, replace=True)]
 
 
 def remind(ctx: Context, arg: str | None) -> list[Reply]:
-    current = ctx.unit.subscription(ctx.user, REMINDERS)
+    current = ctx.unit.subscriptions.subscription(ctx.user, REMINDERS)
     if arg == "off" or (arg is None and current is not None):
-        ctx.unit.unsubscribe(ctx.user, REMINDERS)
+        ctx.unit.subscriptions.unsubscribe(ctx.user, REMINDERS)
         return [Reply(ctx.t("account.reminders_off"), menu_buttons(ctx))]
     if arg not in (None, "on"):
         return stale_button(ctx)
     if ctx.incoming.address is None:
         return [Reply(ctx.t("account.reminders_unavailable"), menu_buttons(ctx))]
-    ctx.unit.subscribe(
+    ctx.unit.subscriptions.subscribe(
         ctx.user, REMINDERS, ctx.incoming.address, ctx.lang, ctx.now, ctx.now + REMINDER_GAP
     )
     return [Reply(ctx.t("account.reminders_on"), menu_buttons(ctx))]

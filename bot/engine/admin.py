@@ -12,7 +12,7 @@ from bot.engine.account import REMINDERS
 from bot.engine.context import Context
 from bot.engine.events import Reply
 from bot.engine.menu import menu_buttons, stale_button
-from bot.reports import data
+from bot.storage import Unit
 
 QUEUE_SHOWN = 10
 
@@ -22,13 +22,24 @@ def refused(ctx: Context) -> list[Reply]:
 
 
 def stats(ctx: Context) -> list[Reply]:
-    usage = data.usage_report(ctx.unit.session, ctx.now)
-    return [Reply(ctx.t("admin.stats", usage=usage, counts=ctx.content.library.counts()))]
+    """Usage figures, read after this event's unit has committed (full-table reads must not
+    hold the write lock)."""
+
+    def read(unit: Unit) -> list[Reply]:
+        usage = unit.reports.usage(ctx.now)
+        return [Reply(ctx.t("admin.stats", usage=usage, counts=ctx.content.library.counts()))]
+
+    ctx.later.append(read)
+    return []
 
 
 def queue(ctx: Context) -> list[Reply]:
-    groups = data.claims_report(ctx.unit.session)
-    return [Reply(ctx.t("admin.queue", groups=groups[:QUEUE_SHOWN], total=len(groups)))]
+    def read(unit: Unit) -> list[Reply]:
+        groups = unit.reports.claims()
+        return [Reply(ctx.t("admin.queue", groups=groups[:QUEUE_SHOWN], total=len(groups)))]
+
+    ctx.later.append(read)
+    return []
 
 
 def reload(ctx: Context) -> list[Reply]:
@@ -52,8 +63,8 @@ def broadcast(ctx: Context, text: str) -> list[Reply]:
     text = text.strip()
     if not text:
         return [Reply(ctx.t("admin.broadcast_usage"))]
-    draft = ctx.unit.create_broadcast(html.escape(text), ctx.now)
-    count = ctx.unit.subscribers(REMINDERS)
+    draft = ctx.unit.outbox.create_broadcast(html.escape(text), ctx.now)
+    count = ctx.unit.subscriptions.subscribers(REMINDERS)
     ctx.bump()
     confirm = (
         (
@@ -72,7 +83,7 @@ def confirm_broadcast(ctx: Context, arg: str | None) -> list[Reply]:
         return refused(ctx)
     if arg is None or not arg.isdigit():
         return stale_button(ctx)
-    queued = ctx.unit.queue_broadcast(int(arg), REMINDERS, ctx.now)
+    queued = ctx.unit.outbox.queue_broadcast(int(arg), REMINDERS, ctx.now)
     if queued is None:
         return stale_button(ctx)
     return [Reply(ctx.t("admin.broadcast_queued", count=queued), replace=True)]

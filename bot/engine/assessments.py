@@ -16,7 +16,7 @@ from bot.engine.events import Button, Reply
 from bot.engine.menu import menu_buttons, stale_button
 from bot.learning.assessment import SCALE_MAX, SCALE_MIN, Rating, Scores, score
 from bot.library.schema import Assessment, AssessmentForm, Headline
-from bot.storage.tables import QuizAttempt
+from bot.storage import QuizAttempt
 
 PHASES = ("before", "after", "followup")
 # A change smaller than this on the 1-7 scale is reported as "about the same".
@@ -33,12 +33,12 @@ def start(ctx: Context, assessment_id: str | None = None) -> list[Reply]:
     assessment = _assessment(ctx, assessment_id)
     if assessment is None:
         return [Reply(ctx.t("assessment.none"), menu_buttons(ctx))]
-    done = ctx.unit.finished_assessments(ctx.user, assessment.id, assessment.language)
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
     phase = next_phase(assessment, ctx.user.key, done, ctx.now)
     if phase is None:
         return results(ctx, assessment, done)
     refs = [f"{phase.form.id}/{headline.id}" for headline in phase.form.headlines]
-    attempt = ctx.unit.start_attempt(
+    attempt = ctx.unit.quizzes.start_attempt(
         ctx.user, assessment.id, assessment.language, refs, ctx.now, kind="assessment"
     )
     intro = ctx.t(
@@ -68,7 +68,7 @@ def next_phase(
 
 
 def rate(ctx: Context, arg: str | None) -> list[Reply]:
-    attempt = ctx.unit.current_attempt(ctx.user)
+    attempt = ctx.unit.quizzes.current_attempt(ctx.user)
     if attempt is None or attempt.kind != "assessment" or arg is None or not arg.isdigit():
         return stale_button(ctx)
     value = int(arg)
@@ -76,7 +76,9 @@ def rate(ctx: Context, arg: str | None) -> list[Reply]:
     if headline is None or not SCALE_MIN <= value <= SCALE_MAX:
         return stale_button(ctx)
     form_id = attempt.question_ids[attempt.position].partition("/")[0]
-    ctx.unit.record_rating(attempt, form_id, headline.id, headline.accurate, value, ctx.now)
+    ctx.unit.assessments.record_rating(
+        attempt, form_id, headline.id, headline.accurate, value, ctx.now
+    )
     attempt.position += 1
     attempt.answered = False
     if attempt.position < len(attempt.question_ids):
@@ -85,7 +87,7 @@ def rate(ctx: Context, arg: str | None) -> list[Reply]:
     assessment = _assessment(ctx, attempt.quiz_id)
     if assessment is None:
         return [Reply(ctx.t("quiz.changed")), *menu_reply(ctx)]
-    done = ctx.unit.finished_assessments(ctx.user, assessment.id, assessment.language)
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
     return results(ctx, assessment, done)
 
 
@@ -109,7 +111,7 @@ def results(ctx: Context, assessment: Assessment, done: list[QuizAttempt]) -> li
 
 
 def scores_of(ctx: Context, attempt: QuizAttempt) -> Scores:
-    return score([Rating(r.accurate, r.rating) for r in ctx.unit.ratings_of(attempt)])
+    return score([Rating(r.accurate, r.rating) for r in ctx.unit.assessments.ratings_of(attempt)])
 
 
 def menu_reply(ctx: Context) -> list[Reply]:

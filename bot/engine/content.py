@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.library.library import Library
+from bot.library.catalog import Library
+from bot.library.documents import documents_from_library
 from bot.matching import Matcher, Thresholds
-from bot.matching.library_docs import documents_from_library
-from bot.render import Texts
+from bot.texts.templates import Texts
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,6 @@ class Content:
 
     @classmethod
     def build(cls, library: Library, default_language: str, thresholds: Thresholds) -> Content:
-        texts = Texts(library, default_language)
+        texts = Texts(library.locales, default_language)
         matcher = Matcher(documents_from_library(library), thresholds)
         return cls(library, texts, matcher)

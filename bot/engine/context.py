@@ -10,11 +10,9 @@ from typing import Any
 
 from bot.config import LimitsSettings
 from bot.engine.content import Content
-from bot.engine.events import Button, Incoming
+from bot.engine.events import Button, Incoming, Reply
 from bot.engine.payloads import Payload
-from bot.engine.pending import PendingClaims
-from bot.storage.store import Unit
-from bot.storage.tables import User
+from bot.storage import PendingClaims, Unit, User
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ class Context(Voice):
     # Work to run once this event's unit of work has committed (e.g. notifying askers after a
     # reload, which needs its own transaction).
     after: list[Callable[[], object]] = field(default_factory=list)
+    # Replies built from a read-only unit once this event's unit has committed (reports).
+    later: list[Callable[[Unit], list[Reply]]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -85,4 +85,4 @@ class Context(Voice):
         return Payload(verb, self.user.seq, arg).encode()
 
     def bump(self) -> None:
-        self.unit.bump(self.user)
+        self.unit.users.bump(self.user)

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import ratelimit
 from bot.config import LimitsSettings
 from bot.engine import (
     account,
@@ -30,15 +29,15 @@ from bot.engine import (
     onboarding,
     progress,
     quizzes,
+    ratelimit,
     resume,
 )
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
 from bot.engine.events import Button, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
-from bot.engine.pending import MemoryPending, PendingClaims
 from bot.matching import Tier
-from bot.storage.store import Store, Unit
+from bot.storage import MemoryPending, PendingClaims, Store, Unit
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +146,8 @@ class Engine:
         now = self.clock()
         try:
             with self.store.unit() as unit:
-                user = unit.user(incoming.user, now)
-                if incoming.event_id and not unit.first_time(incoming.event_id, now):
+                user = unit.users.user(incoming.user, now)
+                if incoming.event_id and not unit.users.first_time(incoming.event_id, now):
                     return []  # a re-delivery of an event already handled
                 user.last_seen_on = now.date()
                 ctx = Context(
@@ -165,6 +164,10 @@ class Engine:
                 replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
             for work in ctx.after:
                 work()
+            if ctx.later:
+                with self.store.unit(write=False) as reading:
+                    for build in ctx.later:
+                        replies += build(reading)
             return replies
         except Exception as exc:
             self.failures += 1
@@ -300,17 +303,19 @@ class Engine:
         """Queue today's review reminders for subscribers with questions due. Returns how many."""
         now, content, queued = self.clock(), self.content, 0
         with self.store.unit() as unit:
-            for subscription in unit.due_subscriptions(account.REMINDERS, now, limit):
+            for subscription in unit.subscriptions.due_subscriptions(account.REMINDERS, now, limit):
                 while subscription.next_at is not None and subscription.next_at <= now:
                     subscription.next_at += account.REMINDER_GAP
-                user = unit.user_by_id(subscription.user_id)
-                due = len(unit.due_cards(user, subscription.language, now, limit=100))
+                user = unit.users.user_by_id(subscription.user_id)
+                due = len(unit.reviews.due_cards(user, subscription.language, now, limit=100))
                 if not due:
                     continue
                 voice = FixedVoice(content, subscription.language)
                 text = voice.t("reminders.due", count=due)
                 button = Button(voice.label("menu.review"), Payload("review").encode())
-                unit.enqueue(subscription.address, "reminder", text, now, user.id, _buttons(button))
+                unit.outbox.enqueue(
+                    subscription.address, "reminder", text, now, user.id, _buttons(button)
+                )
                 queued += 1
         return queued
 
@@ -322,7 +327,7 @@ class Engine:
         now, content, answered = self.clock(), self.content, 0
         # Matching takes a few milliseconds a claim: done between two units, holding no lock.
         with self.store.unit(write=False) as unit:
-            claims = [(c.id, c.text, c.language) for c in unit.open_claims()]
+            claims = [(c.id, c.text, c.language) for c in unit.claims.open_claims()]
         found = []
         for claim_id, text, language in claims:
             result = content.matcher.match(text, top=1, language=language)
@@ -336,7 +341,7 @@ class Engine:
             return 0
         with self.store.unit() as unit:
             for claim_id, fc in found:
-                claim = unit.claim_by_id(claim_id)
+                claim = unit.claims.claim_by_id(claim_id)
                 if claim is None or claim.factcheck_id is not None:
                     continue  # forgotten or answered meanwhile
                 claim.factcheck_id, claim.answered_at = fc.id, now
@@ -360,8 +365,8 @@ class Engine:
         refill = max((rate - burst) / (1 + SEND_DELAY_ALLOWANCE), 0.1)
         with self.store.unit() as unit:
             now = self.clock()
-            bucket = unit.rate_bucket("outgoing", now, refill, burst=burst)
-            rows = unit.claim_outbox(now, min(limit, int(bucket.tokens)))
+            bucket = unit.outbox.rate_bucket("outgoing", now, refill, burst=burst)
+            rows = unit.outbox.claim_outbox(now, min(limit, int(bucket.tokens)))
             bucket.tokens -= len(rows)  # only what is sent is spent
             return [
                 Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
@@ -370,23 +375,25 @@ class Engine:
 
     def finish_outbox(self, outbox_id: int, sent: bool) -> None:
         with self.store.unit() as unit:
-            unit.finish_outbox(outbox_id, sent, self.clock())
+            unit.outbox.finish_outbox(outbox_id, sent, self.clock())
 
 
 def _notify(
     unit: Unit, user_id: int, factcheck_id: str, language: str, now: dt.datetime, content: Content
 ) -> None:
     """Queue the fact-check for a person who asked to hear about their claim, if they did."""
-    user = unit.user_by_id(user_id)
-    subscription = unit.subscription(user, factcheck.ANSWERS)
+    user = unit.users.user_by_id(user_id)
+    subscription = unit.subscriptions.subscription(user, factcheck.ANSWERS)
     if subscription is None:
         return
     fc = content.library.factchecks[(language, factcheck_id)]
     voice = FixedVoice(content, subscription.language)
     text = voice.t("check.notify_found") + "\n\n" + factcheck.render_factcheck(voice, fc)
-    unit.enqueue(subscription.address, "notification", text, now, user.id)
-    if not unit.open_claims_of(user):
-        unit.unsubscribe(user, factcheck.ANSWERS)  # nothing left to tell: drop the address
+    unit.outbox.enqueue(subscription.address, "notification", text, now, user.id)
+    if not unit.claims.open_claims_of(user):
+        unit.subscriptions.unsubscribe(
+            user, factcheck.ANSWERS
+        )  # nothing left to tell: drop the address
 
 
 def _buttons(*buttons: Button) -> list[list[list[str]]]:

@@ -13,10 +13,10 @@ from markupsafe import Markup
 from bot.engine.context import Context, Voice
 from bot.engine.events import Button, InlineAnswer, Reply
 from bot.engine.menu import menu_buttons, stale_button
+from bot.library.limits import fit_label
 from bot.library.schema import FactCheck
-from bot.limits import fit_label
 from bot.matching import Tier
-from bot.render import plain_text
+from bot.texts.templates import plain_text
 
 REASON_CHARS = 500
 MIN_CLAIM_CHARS = 4
@@ -36,7 +36,7 @@ def check(ctx: Context, text: str) -> list[Reply]:
         if (fc := library.factchecks.get((match.language, match.document_id))) is not None
     ]
     best = found[0].id if found and result.tier is not Tier.NONE else None
-    ctx.unit.record_check(ctx.lang, result.tier.value if found else "none", best, ctx.now)
+    ctx.unit.claims.record_check(ctx.lang, result.tier.value if found else "none", best, ctx.now)
     if result.tier is Tier.ANSWER and found:
         return [factcheck_reply(ctx, found[0])]
     ctx.pending.put(ctx.user.key, text, ctx.lang, ctx.now)
@@ -87,7 +87,7 @@ def feedback(ctx: Context, arg: str | None) -> list[Reply]:
     if vote not in ("y", "n") or factcheck_id not in known:
         return stale_button(ctx)
     fc = known[factcheck_id]
-    row = ctx.unit.add_feedback(ctx.user, fc.id, fc.language, vote == "y", ctx.now)
+    row = ctx.unit.claims.add_feedback(ctx.user, fc.id, fc.language, vote == "y", ctx.now)
     if vote == "y":
         return [Reply(ctx.t("feedback.thanks"), notice=ctx.label("feedback.thanks"))]
     ctx.user.awaiting = f"reason:{row.id}"
@@ -97,7 +97,7 @@ def feedback(ctx: Context, arg: str | None) -> list[Reply]:
 
 def reason(ctx: Context, feedback_id: str, text: str) -> list[Reply]:
     ctx.user.awaiting = None
-    row = ctx.unit.feedback(ctx.user, int(feedback_id)) if feedback_id.isdigit() else None
+    row = ctx.unit.claims.feedback(ctx.user, int(feedback_id)) if feedback_id.isdigit() else None
     if row is not None:
         row.reason = text.strip()[:REASON_CHARS] or None
     return [Reply(ctx.t("feedback.thanks"), menu_buttons(ctx))]
@@ -109,9 +109,9 @@ def send_to_editors(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("check.send_again"), menu_buttons(ctx))]
     text, language = pending
     since = ctx.now - dt.timedelta(days=1)
-    if ctx.unit.claims_queued_since(ctx.user, since) >= ctx.limits.queued_claims_per_day:
+    if ctx.unit.claims.claims_queued_since(ctx.user, since) >= ctx.limits.queued_claims_per_day:
         return [Reply(ctx.t("check.queue_full"), menu_buttons(ctx))]
-    ctx.unit.queue_claim(ctx.user, language, text, ctx.now)
+    ctx.unit.claims.queue_claim(ctx.user, language, text, ctx.now)
     if ctx.incoming.address is None:
         return [Reply(ctx.t("check.sent"), menu_buttons(ctx))]
     ctx.bump()
@@ -126,7 +126,9 @@ def send_to_editors(ctx: Context) -> list[Reply]:
 
 def notify_choice(ctx: Context, arg: str | None) -> list[Reply]:
     if arg == "y" and ctx.incoming.address is not None:
-        ctx.unit.subscribe(ctx.user, ANSWERS, ctx.incoming.address, ctx.lang, ctx.now, None)
+        ctx.unit.subscriptions.subscribe(
+            ctx.user, ANSWERS, ctx.incoming.address, ctx.lang, ctx.now, None
+        )
         return [Reply(ctx.t("check.notify_on"), menu_buttons(ctx))]
     if arg in ("y", "n"):
         return [Reply(ctx.t("check.notify_off"), menu_buttons(ctx))]

@@ -8,15 +8,15 @@ from __future__ import annotations
 from bot.engine.context import Context
 from bot.engine.events import Button, Reply
 from bot.engine.menu import main_menu, stale_button
+from bot.library.limits import BUTTON_CHARS
 from bot.library.schema import Lesson
-from bot.limits import BUTTON_CHARS
 
 
 def list_lessons(ctx: Context) -> list[Reply]:
     lessons = ctx.content.library.lessons_in(ctx.lang)
     if not lessons:
         return [Reply(ctx.t("lessons.none")), *main_menu(ctx)]
-    done = ctx.unit.lessons_completed(ctx.user)
+    done = ctx.unit.lessons.lessons_completed(ctx.user)
     rows: list[tuple[Button, ...]] = []
     for lesson in lessons:
         label = ctx.label(
@@ -31,7 +31,7 @@ def open_lesson(ctx: Context, lesson_id: str | None) -> list[Reply]:
     lesson = ctx.content.library.lessons.get((ctx.lang, lesson_id or ""))
     if lesson is None:
         return stale_button(ctx)
-    ctx.unit.open_lesson(ctx.user, lesson.id, lesson.language, ctx.now)
+    ctx.unit.lessons.open_lesson(ctx.user, lesson.id, lesson.language, ctx.now)
     return [show_card(ctx, lesson, 0, replace=False)]
 
 
@@ -49,7 +49,7 @@ def show_card(ctx: Context, lesson: Lesson, index: int, *, replace: bool) -> Rep
     card = lesson.cards[index]
     prerequisite = None
     if index == 0 and lesson.prerequisite:
-        done = ctx.unit.lessons_completed(ctx.user)
+        done = ctx.unit.lessons.lessons_completed(ctx.user)
         if (lesson.prerequisite, lesson.language) not in done:
             first = ctx.content.library.lessons.get((lesson.language, lesson.prerequisite))
             prerequisite = first.title if first else None
@@ -69,7 +69,7 @@ def show_card(ctx: Context, lesson: Lesson, index: int, *, replace: bool) -> Rep
         nav.append(ctx.button("lessons.next", "next", str(index + 1)))
     rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
     if last:
-        ctx.unit.complete_lesson(ctx.user, lesson.id, lesson.language, ctx.now)
+        ctx.unit.lessons.complete_lesson(ctx.user, lesson.id, lesson.language, ctx.now)
         quiz = ctx.content.library.quiz_for_lesson(lesson.language, lesson.id)
         if quiz is not None:
             rows.append((ctx.button("lessons.take_quiz", "quiz", quiz.id),))

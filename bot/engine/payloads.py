@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.limits import CALLBACK_DATA_BYTES
+from bot.library.limits import CALLBACK_DATA_BYTES
 
 STATEFUL = frozenset(
     {"next", "back", "pick", "tick", "done", "cont", "retry", "rate", "erase", "notify", "bcast"}

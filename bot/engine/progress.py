@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.charts import ChartData, progress_png
 from bot.engine.assessments import PHASES, scores_of
 from bot.engine.context import Context
 from bot.engine.events import Attachment, Reply
 from bot.engine.menu import menu_buttons
-from bot.learning import progress as figures
-from bot.storage.store import card_state
+from bot.learning import mastery as figures
+from bot.storage import card_state
+from bot.transports.drawing.charts import ChartData, progress_png
 
 CHART_LABELS = (
     "title",
@@ -33,7 +33,7 @@ CHART_LABELS = (
 
 def progress(ctx: Context) -> list[Reply]:
     library = ctx.content.library
-    summary = ctx.unit.progress(ctx.user)
+    summary = ctx.unit.quizzes.progress(ctx.user)
     lessons = library.lessons_in(ctx.lang)
     done = [
         lesson for lesson in lessons if (lesson.id, lesson.language) in summary.lessons_completed
@@ -43,9 +43,9 @@ def progress(ctx: Context) -> list[Reply]:
         quiz = library.quizzes.get((result.language, result.quiz_id))
         title = quiz.title if quiz else result.quiz_id
         quizzes.append({"title": title, "score": result.best_score, "total": result.max_score})
-    activity = ctx.unit.activity(ctx.user)
+    activity = ctx.unit.quizzes.activity(ctx.user)
     mastery = _mastery(ctx)
-    due = len(ctx.unit.due_cards(ctx.user, ctx.lang, ctx.now, limit=1000))
+    due = len(ctx.unit.reviews.due_cards(ctx.user, ctx.lang, ctx.now, limit=1000))
     text = ctx.t(
         "progress.text",
         lessons_done=len(done),
@@ -71,7 +71,7 @@ def progress(ctx: Context) -> list[Reply]:
 def _mastery(ctx: Context) -> list[tuple[str, float]]:
     library = ctx.content.library
     pairs = []
-    for card in ctx.unit.cards(ctx.user, ctx.lang):
+    for card in ctx.unit.reviews.cards(ctx.user, ctx.lang):
         question = library.question(card.language, card.quiz_id, card.question_id)
         if question is not None and question.techniques:
             pairs.append((card_state(card), question.techniques))
@@ -89,7 +89,7 @@ def _assessment_bars(ctx: Context) -> list[tuple[str, float]]:
     if not assessments:
         return []
     assessment = assessments[0]
-    done = ctx.unit.finished_assessments(ctx.user, assessment.id, assessment.language)
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
     return [
         (ctx.label(f"chart.phase_{PHASES[i]}"), scores_of(ctx, attempt).discernment)
         for i, attempt in enumerate(done[: len(PHASES)])

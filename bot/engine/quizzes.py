@@ -10,9 +10,9 @@ from bot.engine.context import Context
 from bot.engine.events import Button, Reply
 from bot.engine.menu import main_menu, menu_buttons, stale_button
 from bot.learning.grading import grade_choices, grade_short
+from bot.library.limits import fit_label
 from bot.library.schema import Question, QuestionType, Quiz
-from bot.limits import fit_label
-from bot.storage.tables import QuizAttempt
+from bot.storage import QuizAttempt
 
 TRUE, FALSE = 1, 0
 REVIEW_SESSION = 10
@@ -23,14 +23,14 @@ def start_quiz(ctx: Context, quiz_id: str | None) -> list[Reply]:
     if quiz is None:
         return stale_button(ctx)
     refs = [ref(quiz.id, question.id) for question in quiz.questions]
-    attempt = ctx.unit.start_attempt(ctx.user, quiz.id, quiz.language, refs, ctx.now)
+    attempt = ctx.unit.quizzes.start_attempt(ctx.user, quiz.id, quiz.language, refs, ctx.now)
     intro = Reply(ctx.t("quiz.intro", title=quiz.title, total=len(refs)))
     return [intro, *show_question(ctx, attempt)]
 
 
 def start_review(ctx: Context) -> list[Reply]:
     """The questions that are due, most overdue first, as one short session."""
-    cards = ctx.unit.due_cards(ctx.user, ctx.lang, ctx.now, limit=REVIEW_SESSION * 3)
+    cards = ctx.unit.reviews.due_cards(ctx.user, ctx.lang, ctx.now, limit=REVIEW_SESSION * 3)
     library = ctx.content.library
     refs = [
         ref(card.quiz_id, card.question_id)
@@ -38,26 +38,28 @@ def start_review(ctx: Context) -> list[Reply]:
         if library.question(card.language, card.quiz_id, card.question_id) is not None
     ][:REVIEW_SESSION]
     if not refs:
-        upcoming = ctx.unit.next_due(ctx.user, ctx.lang)
+        upcoming = ctx.unit.reviews.next_due(ctx.user, ctx.lang)
         days = None if upcoming is None else max(0, (upcoming - ctx.now).days)
         return [Reply(ctx.t("review.nothing_due", days=days), menu_buttons(ctx))]
-    attempt = ctx.unit.start_attempt(ctx.user, "review", ctx.lang, refs, ctx.now, kind="review")
+    attempt = ctx.unit.quizzes.start_attempt(
+        ctx.user, "review", ctx.lang, refs, ctx.now, kind="review"
+    )
     return [Reply(ctx.t("review.intro", total=len(refs))), *show_question(ctx, attempt)]
 
 
 def retry(ctx: Context) -> list[Reply]:
-    attempt = ctx.unit.latest_finished_attempt(ctx.user)
+    attempt = ctx.unit.quizzes.latest_finished_attempt(ctx.user)
     if attempt is None or attempt.kind not in ("quiz", "review"):
         return stale_button(ctx)
     library = ctx.content.library
     missed = [
         ref(a.quiz_id, a.question_id)
-        for a in ctx.unit.answers_of(attempt)
+        for a in ctx.unit.quizzes.answers_of(attempt)
         if a.score < 1.0 and library.question(a.language, a.quiz_id, a.question_id)
     ]
     if not missed:
         return stale_button(ctx)
-    new = ctx.unit.start_attempt(
+    new = ctx.unit.quizzes.start_attempt(
         ctx.user,
         attempt.quiz_id,
         attempt.language,
@@ -159,7 +161,7 @@ def awaiting_short_answer(ctx: Context) -> tuple[QuizAttempt, Question] | None:
 def resent_short_answer(ctx: Context, text: str) -> bool:
     """Whether `text` repeats the typed answer just given (a message sent again after a lost
     reply), rather than being something new such as a claim."""
-    attempt = ctx.unit.current_attempt(ctx.user)
+    attempt = ctx.unit.quizzes.current_attempt(ctx.user)
     if attempt is None or not attempt.answered:
         return False
     quiz_id, question_id = split_ref(attempt.question_ids[attempt.position])
@@ -169,7 +171,7 @@ def resent_short_answer(ctx: Context, text: str) -> bool:
     given = next(
         (
             a
-            for a in ctx.unit.answers_of(attempt)
+            for a in ctx.unit.quizzes.answers_of(attempt)
             if (a.quiz_id, a.question_id) == (quiz_id, question_id)
         ),
         None,
@@ -180,7 +182,7 @@ def resent_short_answer(ctx: Context, text: str) -> bool:
 
 
 def cont(ctx: Context) -> list[Reply]:
-    attempt = ctx.unit.current_attempt(ctx.user)
+    attempt = ctx.unit.quizzes.current_attempt(ctx.user)
     if attempt is None or not attempt.answered:
         return stale_button(ctx)
     attempt.position += 1
@@ -195,7 +197,7 @@ def _answer(
     ctx: Context, attempt: QuizAttempt, question: Question, chosen: list[int], score: float
 ) -> list[Reply]:
     quiz_id = split_ref(attempt.question_ids[attempt.position])[0]
-    ctx.unit.record_answer(attempt, quiz_id, question.id, chosen, score, ctx.now)
+    ctx.unit.quizzes.record_answer(attempt, quiz_id, question.id, chosen, score, ctx.now)
     ctx.bump()
     feedback = [question.options[i].feedback for i in chosen if i < len(question.options)]
     if question.type in (QuestionType.TRUEFALSE, QuestionType.SHORT):
@@ -219,7 +221,7 @@ def _answer(
 
 def score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
     ctx.bump()  # the quiz's own buttons are stale from here on
-    answers = ctx.unit.answers_of(attempt)
+    answers = ctx.unit.quizzes.answers_of(attempt)
     total = len(attempt.question_ids)
     points = sum(answer.score for answer in answers)
     missed = sum(1 for answer in answers if answer.score < 1.0)
@@ -241,7 +243,7 @@ def score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
 
 
 def _awaiting(ctx: Context) -> tuple[QuizAttempt | None, Question | None]:
-    attempt = ctx.unit.current_attempt(ctx.user)
+    attempt = ctx.unit.quizzes.current_attempt(ctx.user)
     if attempt is None or attempt.answered:
         return None, None
     return attempt, _current(ctx, attempt)[1]

@@ -20,7 +20,7 @@ LESSON_VERBS = frozenset({"next", "back"})
 
 def where_you_are(ctx: Context, verb: str | None) -> list[Reply]:
     """For a stale press of a quiz or lesson button, the step the person is on; else the menu."""
-    attempt = ctx.unit.current_attempt(ctx.user) if verb in QUIZ_VERBS else None
+    attempt = ctx.unit.quizzes.current_attempt(ctx.user) if verb in QUIZ_VERBS else None
     notice = ctx.label("errors.stale_notice")
     if attempt is not None:
         if attempt.kind == "assessment":
@@ -35,8 +35,8 @@ def where_you_are(ctx: Context, verb: str | None) -> list[Reply]:
         replies = quizzes.show_question(ctx, attempt)
         return [Reply(ctx.t("errors.stale_resume"), notice=notice), *replies]
     if verb in QUIZ_VERBS:
-        finished = ctx.unit.latest_finished_attempt(ctx.user)
-        complete = finished is not None and len(ctx.unit.answers_of(finished)) >= len(
+        finished = ctx.unit.quizzes.latest_finished_attempt(ctx.user)
+        complete = finished is not None and len(ctx.unit.quizzes.answers_of(finished)) >= len(
             finished.question_ids
         )
         if finished is not None and complete and finished.kind in ("quiz", "review"):

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import limits
-from bot.library.library import Library, Located
+from bot.library import limits
+from bot.library.catalog import Library, Located
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
-from bot.library.yamlread import KeyPath, Problem, format_path
-from bot.render import compile_error
+from bot.library.yamlread import KeyPath, Problem, format_path, locate
+from bot.texts.templates import compile_error
 
 REFERENCE_LANGUAGE = "en"
 
@@ -69,8 +69,6 @@ def _check_tags(library: Library, items: Sequence[Located[Any]]) -> Iterator[Pro
 
 
 def _at(located: Located[Any], path: KeyPath, message: str) -> Problem:
-    from bot.library.loader import locate
-
     line, col = locate(located.positions, path)
     return Problem(located.file, line, col, format_path(path), message)
 

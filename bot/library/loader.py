@@ -14,13 +14,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.library import schema
-from bot.library.library import Item, Library, Located
+from bot.library.catalog import Item, Library, Located
+from bot.library.checks import check_library
 from bot.library.yamlread import (
     KeyPath,
     Positions,
     Problem,
     YamlRefusedError,
     format_path,
+    locate,
     read_yaml,
 )
 
@@ -54,8 +56,6 @@ class ContentError(Exception):
 
 def load_library(root: Path, display_root: str | None = None) -> LoadResult:
     """Read and check everything under `root`. Paths in problems start with `display_root`."""
-    from bot.library.checks import check_library  # checks need a Library; import late
-
     shown = display_root if display_root is not None else str(root)
     problems: list[Problem] = []
     items: list[Located[Any]] = []
@@ -114,15 +114,6 @@ def validate_item(
             problem = _problem_from_error(error, positions, display)
             problems.setdefault((problem.line, problem.key), problem)  # one line per place
         return None, list(problems.values())
-
-
-def locate(positions: Positions, path: KeyPath) -> tuple[int | None, int | None]:
-    """The line and column of the deepest part of `path` that exists in the file."""
-    for end in range(len(path), -1, -1):
-        found = positions.get(tuple(path[:end]))
-        if found is not None:
-            return found
-    return None, None
 
 
 def _problem_from_error(error: Any, positions: Positions, display: str) -> Problem:

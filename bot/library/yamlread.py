@@ -173,3 +173,12 @@ class _Builder:
                 key_node.start_mark.column + 1,
             )
         return out
+
+
+def locate(positions: Positions, path: KeyPath) -> tuple[int | None, int | None]:
+    """The line and column of the deepest part of `path` that exists in the file."""
+    for end in range(len(path), -1, -1):
+        found = positions.get(tuple(path[:end]))
+        if found is not None:
+            return found
+    return None, None

@@ -1,6 +1,5 @@
 """Finding the fact-check a forwarded message repeats. Pure code: no I/O, no database."""
 
-from bot.matching.library_docs import documents_from_library
 from bot.matching.matcher import Matcher
 from bot.matching.types import Document, Match, MatchResult, Thresholds, Tier
 
@@ -11,5 +10,4 @@ __all__ = [
     "Matcher",
     "Thresholds",
     "Tier",
-    "documents_from_library",
 ]

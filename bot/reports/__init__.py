@@ -7,11 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from bot.library.library import Library
-from bot.reports import data, tables
-from bot.reports.tables import Table
+from bot.library.catalog import Library
+from bot.reports import layout as tables
+from bot.reports.layout import Table
+from bot.storage.reports import Reports
 
 KINDS = ("questions", "claims", "factchecks", "usage")
 
@@ -23,10 +22,11 @@ class Report:
     charts: dict[str, list[tuple[str, float | int | None]]]
 
 
-def build(kind: str, session: Session, library: Library, now: dt.datetime) -> Report:
+def build(kind: str, queries: Reports, library: Library, now: dt.datetime) -> Report:
+    """Build report `kind` from `queries` (a read-only unit's report repository)."""
     charts: dict[str, Any] = {}
     if kind == "questions":
-        report = data.questions_report(session, library)
+        report = queries.questions(library)
         made = tables.questions_tables(report)
         answered = [q for q in report.questions if q.stats.attempts]
         charts["facility"] = [
@@ -40,17 +40,17 @@ def build(kind: str, session: Session, library: Library, now: dt.datetime) -> Re
             for q in answered
         ]
     elif kind == "claims":
-        groups = data.claims_report(session)
+        groups = queries.claims()
         made = [tables.claims_table(groups)]
         charts["claims"] = [(g.text, g.count) for g in groups[:15]]
     elif kind == "factchecks":
-        rows = data.factchecks_report(session, library)
+        rows = queries.factchecks(library)
         made = [tables.factchecks_table(rows)]
         used = [r for r in rows if r.answered or r.suggested or r.helpful or r.not_helpful][:20]
         charts["answered"] = [(r.factcheck_id, r.answered) for r in used]
         charts["helpful"] = [(r.factcheck_id, r.helpful) for r in used]
     elif kind == "usage":
-        usage = data.usage_report(session, now)
+        usage = queries.usage(now)
         made = [tables.usage_table(usage)]
         charts["per_day"] = [(day.isoformat(), n) for day, n in usage.checks_per_day]
         charts["tiers"] = [

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.reports.tables import Table
+from bot.reports.layout import Table
 
 TEMPLATE = "report.html.j2"
 

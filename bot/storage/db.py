@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from bot.paths import migrations_dir
+from bot.config import migrations_dir
 
 
 def open_engine(url: str, **options: Any) -> Engine:

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.privacy import Retention, purge
-from bot.storage.store import Store
+from bot.storage.privacy import Retention
+from bot.storage.unit import Store
 
 
 def retention_of(settings: Settings) -> Retention:
@@ -22,5 +22,4 @@ def retention_of(settings: Settings) -> Retention:
 
 
 def purge_now(engine: Engine, settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
-    with Store(engine).unit() as unit:
-        return purge(unit.session, now or dt.datetime.now(dt.UTC), retention_of(settings))
+    return Store(engine).purge(now or dt.datetime.now(dt.UTC), retention_of(settings))

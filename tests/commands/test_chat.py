@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.paths import bundled_content
+from bot.config import bundled_content
 
 
 def chat(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.paths import bundled_content
+from bot.config import bundled_content
 from tests.conftest import FIXTURE_COUNTS
 
 

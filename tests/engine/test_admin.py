@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
-from bot.privacy import AddressBox
-from bot.storage.store import Store
+from bot.storage.keys import AddressBox
+from bot.storage.unit import Store
 from tests.chat import Person
 from tests.conftest import UNLIMITED, Clock
 

@@ -13,8 +13,8 @@ from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
 from bot.library.loader import load_library_or_raise
-from bot.storage.store import Store
 from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
+from bot.storage.unit import Store
 from tests.chat import Person, start_fixture_quiz
 from tests.conftest import UNLIMITED, Clock, make_library
 

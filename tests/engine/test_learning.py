@@ -8,12 +8,12 @@ import struct
 import pytest
 from sqlalchemy import func, select
 
-from bot import charts
-from bot.charts import ChartData
 from bot.engine import progress as progress_flow
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
 from bot.storage.tables import AssessmentResponse, ReviewCard
+from bot.transports.drawing import charts
+from bot.transports.drawing.charts import ChartData
 from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bot.engine.pending import TTL, MemoryPending, PendingClaims, RedisPending
+from bot.storage.pending import TTL, MemoryPending, PendingClaims, RedisPending
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.matching.test_library_docs import make_content
+from tests.library.test_documents import make_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CLAIMS = str(FIXTURES / "claims.jsonl")

@@ -56,7 +56,7 @@ def count_colour(image: Image.Image, colour: tuple[int, int, int]) -> int:
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
 def test_usage_report_charts_are_visible(activity: Engine, clock: Clock, tmp_path: Path) -> None:
     with activity.store.unit() as unit:
-        report = build("usage", unit.session, activity.content.library, clock())
+        report = build("usage", unit.reports, activity.content.library, clock())
     html = render_html(report.kind, report.tables, report.charts, clock())
     image = screenshot(html, tmp_path)
     assert image.size == (1200, 1400)
@@ -68,7 +68,7 @@ def test_usage_report_charts_are_visible(activity: Engine, clock: Clock, tmp_pat
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
 def test_questions_report_flags_rows(activity: Engine, clock: Clock, tmp_path: Path) -> None:
     with activity.store.unit() as unit:
-        report = build("questions", unit.session, activity.content.library, clock())
+        report = build("questions", unit.reports, activity.content.library, clock())
     html = render_html(report.kind, report.tables, report.charts, clock())
     assert "<svg" in html and 'class="flagged"' in html
     image = screenshot(html, tmp_path)
@@ -77,7 +77,7 @@ def test_questions_report_flags_rows(activity: Engine, clock: Clock, tmp_path: P
 
 def test_html_escapes_what_people_sent(activity: Engine, clock: Clock) -> None:
     with activity.store.unit() as unit:
-        report = build("claims", unit.session, activity.content.library, clock())
+        report = build("claims", unit.reports, activity.content.library, clock())
     report.tables[0] = type(report.tables[0])(
         "Claims", ("claim",), (("<script>alert(1)</script>",),)
     )

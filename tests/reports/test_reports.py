@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from bot.engine.engine import Engine
-from bot.reports import build, data
+from bot.reports import build
 from tests.conftest import Clock
 
 
 def test_questions_report(activity: Engine, clock: Clock) -> None:
     with activity.store.unit() as unit:
-        report = data.questions_report(unit.session, activity.content.library)
+        report = unit.reports.questions(activity.content.library)
     quiz = report.quizzes[0]
     assert quiz.learners == 4
     # Item variances .1875 + .171875 + .25 + .25 = .859375; total variance 1.171875;
@@ -34,7 +34,7 @@ def test_questions_report(activity: Engine, clock: Clock) -> None:
 
 def test_claims_are_grouped(activity: Engine, clock: Clock) -> None:
     with activity.store.unit() as unit:
-        groups = data.claims_report(unit.session)
+        groups = unit.reports.claims()
     assert [g.count for g in groups] == [2, 1]
     assert groups[0].text == "the lizard people run the water board"
     assert groups[0].last_seen - groups[0].first_seen == dt.timedelta(hours=1)
@@ -42,7 +42,7 @@ def test_claims_are_grouped(activity: Engine, clock: Clock) -> None:
 
 def test_factchecks_report(activity: Engine) -> None:
     with activity.store.unit() as unit:
-        rows = data.factchecks_report(unit.session, activity.content.library)
+        rows = unit.reports.factchecks(activity.content.library)
     top = rows[0]
     assert (top.factcheck_id, top.answered, top.helpful, top.not_helpful) == ("5g-covid", 2, 1, 1)
     assert top.reasons == ("no link to the WHO page",)
@@ -50,7 +50,7 @@ def test_factchecks_report(activity: Engine) -> None:
 
 def test_usage_report(activity: Engine, clock: Clock) -> None:
     with activity.store.unit() as unit:
-        usage = data.usage_report(unit.session, clock())
+        usage = unit.reports.usage(clock())
     assert usage.learners == 5
     assert usage.active_7_days == 5
     assert usage.quizzes_finished == 4
@@ -64,5 +64,5 @@ def test_usage_report(activity: Engine, clock: Clock) -> None:
 @pytest.mark.parametrize("kind", ["questions", "claims", "factchecks", "usage"])
 def test_every_report_builds(activity: Engine, clock: Clock, kind: str) -> None:
     with activity.store.unit() as unit:
-        report = build(kind, unit.session, activity.content.library, clock())
+        report = build(kind, unit.reports, activity.content.library, clock())
     assert report.tables and all(table.rows for table in report.tables)

@@ -8,8 +8,8 @@ import time
 
 from sqlalchemy import Engine, func, select
 
-from bot.storage.store import Store
 from bot.storage.tables import User
+from bot.storage.unit import Store
 
 NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
 
@@ -17,10 +17,10 @@ NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
 def test_user_is_created_once_and_times_are_utc(db_engine: Engine) -> None:
     store = Store(db_engine)
     with store.unit() as unit:
-        first = unit.user("k" * 64, NOW)
+        first = unit.users.user("k" * 64, NOW)
         first_id = first.id
     with store.unit() as unit:
-        again = unit.user("k" * 64, NOW + dt.timedelta(days=1))
+        again = unit.users.user("k" * 64, NOW + dt.timedelta(days=1))
         assert again.id == first_id
         assert again.created_at == NOW
         assert again.created_at.tzinfo is not None
@@ -32,7 +32,7 @@ def test_a_failed_unit_leaves_nothing(db_engine: Engine) -> None:
     store = Store(db_engine)
     try:
         with store.unit() as unit:
-            unit.user("x" * 64, NOW)
+            unit.users.user("x" * 64, NOW)
             raise RuntimeError
     except RuntimeError:
         pass
@@ -43,21 +43,21 @@ def test_a_failed_unit_leaves_nothing(db_engine: Engine) -> None:
 def test_attempts_answers_and_progress(db_engine: Engine) -> None:
     store = Store(db_engine)
     with store.unit() as unit:
-        user = unit.user("p" * 64, NOW)
-        attempt = unit.start_attempt(user, "quiz", "en", ["a", "b"], NOW)
-        unit.record_answer(attempt, "quiz", "a", [0], 1.0, NOW)
+        user = unit.users.user("p" * 64, NOW)
+        attempt = unit.quizzes.start_attempt(user, "quiz", "en", ["a", "b"], NOW)
+        unit.quizzes.record_answer(attempt, "quiz", "a", [0], 1.0, NOW)
         attempt.position = 1
-        unit.record_answer(attempt, "quiz", "b", [1], 0.5, NOW)
+        unit.quizzes.record_answer(attempt, "quiz", "b", [1], 0.5, NOW)
         attempt.finished_at = NOW
-        unit.open_lesson(user, "intro", "en", NOW)
-        unit.complete_lesson(user, "intro", "en", NOW)
-        unit.complete_lesson(user, "other", "en", NOW)
-        unit.open_lesson(user, "started", "en", NOW)
-        second = unit.start_attempt(user, "quiz", "en", ["a"], NOW, retry_of=attempt.id)
-        answer = unit.record_answer(second, "quiz", "a", [0], 1.0, NOW)
+        unit.lessons.open_lesson(user, "intro", "en", NOW)
+        unit.lessons.complete_lesson(user, "intro", "en", NOW)
+        unit.lessons.complete_lesson(user, "other", "en", NOW)
+        unit.lessons.open_lesson(user, "started", "en", NOW)
+        second = unit.quizzes.start_attempt(user, "quiz", "en", ["a"], NOW, retry_of=attempt.id)
+        answer = unit.quizzes.record_answer(second, "quiz", "a", [0], 1.0, NOW)
         assert answer.first_attempt is False
-        progress = unit.progress(user)
-        completed = unit.lessons_completed(user)
+        progress = unit.quizzes.progress(user)
+        completed = unit.lessons.lessons_completed(user)
     assert progress.lessons_completed == completed == {("intro", "en"), ("other", "en")}
     assert ("started", "en") in progress.lessons_started
     assert [(q.quiz_id, q.best_score, q.max_score) for q in progress.quizzes] == [("quiz", 1.5, 2)]
@@ -68,11 +68,11 @@ def test_attempts_answers_and_progress(db_engine: Engine) -> None:
 def test_starting_a_quiz_finishes_the_abandoned_one(db_engine: Engine) -> None:
     store = Store(db_engine)
     with store.unit() as unit:
-        user = unit.user("q" * 64, NOW)
-        first = unit.start_attempt(user, "one", "en", ["a"], NOW)
-        second = unit.start_attempt(user, "two", "en", ["a"], NOW)
+        user = unit.users.user("q" * 64, NOW)
+        first = unit.quizzes.start_attempt(user, "one", "en", ["a"], NOW)
+        second = unit.quizzes.start_attempt(user, "two", "en", ["a"], NOW)
         assert first.finished_at == NOW
-        assert unit.current_attempt(user) is second
+        assert unit.quizzes.current_attempt(user) is second
 
 
 def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine) -> None:
@@ -81,7 +81,7 @@ def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine)
     changes count."""
     store = Store(db_engine)
     with store.unit() as unit:
-        unit.user("k" * 64, NOW)
+        unit.users.user("k" * 64, NOW)
     read, failures = threading.Event(), []
 
     def change(slow: bool) -> None:
@@ -89,11 +89,11 @@ def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine)
             read.wait(5)
         try:
             with store.unit() as unit:
-                user = unit.user("k" * 64, NOW)
+                user = unit.users.user("k" * 64, NOW)
                 if slow:
                     read.set()
                     time.sleep(0.3)  # the other unit tries to read and change it meanwhile
-                unit.bump(user)
+                unit.users.bump(user)
         except Exception as exc:
             failures.append(exc)
 
@@ -113,15 +113,15 @@ def test_a_unit_that_only_reads_does_not_hold_up_writers(db_engine: Engine) -> N
 
     def write() -> None:
         with store.unit() as unit:
-            unit.user("w" * 64, NOW)
+            unit.users.user("w" * 64, NOW)
         written.set()
 
     with store.unit(write=False) as reading:
-        assert reading.find_user("w" * 64) is None
+        assert reading.users.find_user("w" * 64) is None
         writer = threading.Thread(target=write)
         writer.start()
         assert written.wait(5)  # a writing unit here would have made it wait for this one
-        assert reading.find_user("w" * 64) is None  # one snapshot for the whole report
+        assert reading.users.find_user("w" * 64) is None  # one snapshot for the whole report
     writer.join()
 
 
@@ -133,7 +133,7 @@ def test_two_units_creating_the_same_person_at_once_make_one_row(db_engine: Engi
         start.wait()
         try:
             with store.unit() as unit:
-                ids.append(unit.user("n" * 64, NOW).id)
+                ids.append(unit.users.user("n" * 64, NOW).id)
         except Exception as exc:
             failures.append(exc)
 

@@ -15,12 +15,12 @@ from bot.engine.content import Content
 from bot.engine.engine import Engine as RealEngine
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
-from bot.storage.store import Store
+from bot.storage.unit import Store
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, assert_valid_html
+from bot.testing.fakebotapi.html_check import CAPTION_LIMIT
 from bot.transports.telegram import Engine
-from bot.transports.telegram_logs import NOISY_LOGGERS, configure_logging
+from bot.transports.telegram._logs import NOISY_LOGGERS, configure_logging
 from tests.conftest import Clock, make_library
-from tests.fakebotapi import TOKEN, FakeBotApi, assert_valid_html
-from tests.fakebotapi.html_check import CAPTION_LIMIT
 from tests.transports.fake_engine import FakeEngine
 from tests.transports.harness import WEBHOOK_SECRET
 

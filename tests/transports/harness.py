@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.engine.events import Incoming, InlineAnswer, Reply
+from bot.testing.fakebotapi import TOKEN, FakeBotApi
 from bot.transports.telegram import Engine, serve
-from tests.fakebotapi import TOKEN, FakeBotApi
 
 SECRET_KEY = b"k" * 32
 WEBHOOK_SECRET = "s3cret_Webhook-token"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.events import Attachment, Reply
-from bot.transports import drawing
-from bot.transports.drawing import Drawer
+from bot.transports.drawing import helper as drawing
+from bot.transports.drawing.helper import Drawer
 
 
 def _pid() -> bytes:
@@ -118,8 +118,8 @@ BOT = """
 import asyncio, sys, time
 from functools import partial
 from bot.engine.events import Attachment, Reply
-from bot.transports import drawing
-from bot.transports.drawing import Drawer
+from bot.transports.drawing import helper as drawing
+from bot.transports.drawing.helper import Drawer
 from tests.transports.test_drawing import _pid
 
 async def main() -> None:

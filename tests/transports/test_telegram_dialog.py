@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from bot.engine.events import ChatKind
-from bot.identity import user_key
-from bot.transports.telegram import Engine
-from tests.fakebotapi import (
+from bot.storage.keys import user_key
+from bot.testing.fakebotapi import (
     BOT_ID,
     BOT_USERNAME,
     Call,
@@ -30,6 +29,7 @@ from tests.fakebotapi import (
     text_message,
     user_origin,
 )
+from bot.transports.telegram import Engine
 from tests.transports.conftest import LogCapture
 from tests.transports.harness import SECRET_KEY, Recording, RunningBot
 

@@ -14,8 +14,8 @@ from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode, PollType
 from telegram.error import BadRequest, InvalidToken
 
-from tests.fakebotapi import TOKEN, FakeBotApi, Person, html_problems, text_message
-from tests.fakebotapi.html_check import CAPTION_LIMIT
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, html_problems, text_message
+from bot.testing.fakebotapi.html_check import CAPTION_LIMIT
 
 ANA = Person(8080)
 

@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 
 from bot.engine.events import Incoming, InlineAnswer, Reply
-from tests.fakebotapi import FakeBotApi, Person, callback_query, text_message
+from bot.testing.fakebotapi import FakeBotApi, Person, callback_query, text_message
 from tests.transports.conftest import LogCapture
 from tests.transports.fake_engine import FakeEngine
 from tests.transports.harness import Recording, RunningBot

@@ -11,10 +11,10 @@ import pytest
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.transports.telegram import build_application
-from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
-from bot.transports.telegram_handlers import CONCURRENCY, Handlers, engine_threads
-from tests.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
+from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.transports.telegram._handlers import CONCURRENCY, Handlers, engine_threads
+from bot.transports.telegram._serve import build_application
 from tests.transports.fake_engine import FakeEngine
 from tests.transports.harness import SECRET_KEY, settings_for
 

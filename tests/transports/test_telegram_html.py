@@ -9,8 +9,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transports.telegram_html import _atoms, _cut, plain_text, split_html, visible_length
-from tests.fakebotapi import assert_valid_html, visible_text
+from bot.testing.fakebotapi import assert_valid_html, visible_text
+from bot.transports.telegram._html import _atoms, _cut, plain_text, split_html, visible_length
 
 
 def _words(pieces: list[str]) -> list[str]:

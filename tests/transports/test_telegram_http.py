@@ -12,8 +12,8 @@ import pytest
 from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
-from bot.transports.telegram_http import AiohttpRequest, proxy_for, unsupported_proxy
-from tests.fakebotapi import TOKEN, FakeBotApi, Person
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person
+from bot.transports.telegram._http import AiohttpRequest, proxy_for, unsupported_proxy
 
 
 async def _with_bot(fake: FakeBotApi) -> None:

@@ -9,8 +9,7 @@ import pytest
 from telegram import Message, User
 
 from bot.engine.events import ChatKind
-from bot.transports.telegram_incoming import addressed_text, chat_kind, content_text
-from tests.fakebotapi import (
+from bot.testing.fakebotapi import (
     BOT_ID,
     BOT_USERNAME,
     Group,
@@ -19,6 +18,7 @@ from tests.fakebotapi import (
     photo_message,
     text_message,
 )
+from bot.transports.telegram._incoming import addressed_text, chat_kind, content_text
 
 ME = User(BOT_ID, "Civic Test", is_bot=True, username=BOT_USERNAME)
 ANA = Person(77)

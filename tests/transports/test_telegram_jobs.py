@@ -12,11 +12,11 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
-from bot.privacy import AddressBox
 from bot.storage import db
-from bot.storage.store import Store
+from bot.storage.keys import AddressBox
+from bot.storage.unit import Store
+from bot.testing.fakebotapi import Call, FakeBotApi, Person, callback_query, text_message
 from tests.conftest import UNLIMITED, Clock, make_library
-from tests.fakebotapi import Call, FakeBotApi, Person, callback_query, text_message
 from tests.transports.harness import SECRET_KEY, RunningBot
 
 ANA = Person(444_333_222_111, "Ana", "en")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import logging
 
-from bot.transports.telegram_logs import REDACTED, Scrub, configure_logging
-from tests.fakebotapi import TOKEN
+from bot.testing.fakebotapi import TOKEN
+from bot.transports.telegram._logs import REDACTED, Scrub, configure_logging
 
 
 def _format(record: logging.LogRecord) -> str:
@@ -36,8 +36,10 @@ def test_tracebacks_become_the_exception_type() -> None:
 
 
 def test_own_records_are_formatted_but_secrets_are_blanked() -> None:
-    line = _format(_record("bot.transports.telegram", "url %s/getMe", f"https://x/bot{TOKEN}"))
-    assert line == f"bot.transports.telegram url https://x/bot{REDACTED}/getMe"
+    line = _format(
+        _record("bot.transports.telegram._serve", "url %s/getMe", f"https://x/bot{TOKEN}")
+    )
+    assert line == f"bot.transports.telegram._serve url https://x/bot{REDACTED}/getMe"
     assert TOKEN not in _format(_record("httpx", f"POST https://x/bot{TOKEN}/getMe"))
 
 

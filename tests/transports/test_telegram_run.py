@@ -18,7 +18,7 @@ import pytest
 from bot.cli import main
 from bot.commands import run as run_command
 from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
-from tests.fakebotapi import (
+from bot.testing.fakebotapi import (
     TOKEN,
     Call,
     FakeBotApi,

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.transports.telegram import StartError, serve
-from bot.transports.telegram_webhook import SECRET_HEADER, secret_matches
-from tests.fakebotapi import TOKEN, FakeBotApi, Person, text_message
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
+from bot.transports.telegram._serve import StartError, serve
+from bot.transports.telegram._webhook import SECRET_HEADER, secret_matches
 from tests.transports.conftest import LogCapture
 from tests.transports.fake_engine import FakeEngine
 from tests.transports.harness import (

@@ -34,7 +34,7 @@ from bot.library.importers.common import (
     unique_id,
     with_prefix,
 )
-from bot.limits import MESSAGE_CHARS
+from bot.library.limits import MESSAGE_CHARS
 from bot.matching.urls import canonical_url
 
 # What `checks.py` allows for claim, answer, explanation and sources together (one message).

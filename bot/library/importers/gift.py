@@ -29,7 +29,7 @@ from bot.library.importers.common import (
     unique_id,
     with_prefix,
 )
-from bot.limits import BUTTON_CHARS, MESSAGE_CHARS
+from bot.library.limits import BUTTON_CHARS, MESSAGE_CHARS
 
 GAP = "_____"
 # Escaped characters are swapped for private-use placeholders before the structure is parsed,

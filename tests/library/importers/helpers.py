@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library
-from bot.storage.store import Store
+from bot.storage.unit import Store
 from tests.conftest import UNLIMITED, Clock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

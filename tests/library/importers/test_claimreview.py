@@ -16,8 +16,8 @@ from sqlalchemy import Engine as DbEngine
 from bot.library.importers import parse_claimreview, write_items
 from bot.library.importers.claimreview import canonical, find_reviews, rating_verdict, verdict_of
 from bot.library.importers.common import Item
+from bot.library.limits import MESSAGE_CHARS
 from bot.library.schema import FactCheck
-from bot.limits import MESSAGE_CHARS
 from tests.chat import Person
 from tests.conftest import make_library
 from tests.library.importers.helpers import FIXTURES, checked_engine

@@ -6,7 +6,7 @@ answer is indexed too, with a low weight, because it often names the subject in 
 
 from __future__ import annotations
 
-from bot.library.library import Library
+from bot.library.catalog import Library
 from bot.matching.types import Document
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
-
-from bot.library.library import Library
 
 OUTPUT_CAP = 16_000
 _TAG = re.compile(r"<[^>]+>")
@@ -46,14 +44,31 @@ def points(value: float) -> str:
     return f"{round(float(value), 2):g}"
 
 
+class LocaleInfo(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def direction(self) -> str: ...
+
+
+class LocaleMessages(Protocol):
+    """What texts need of a locale file: its messages by dotted key, its name and direction."""
+
+    @property
+    def info(self) -> LocaleInfo: ...
+
+    def flat(self) -> dict[str, str]: ...
+
+
 class Texts:
     """The interface texts of one library; templates compile once, on first use."""
 
-    def __init__(self, library: Library, default_language: str) -> None:
+    def __init__(self, locales: Mapping[str, LocaleMessages], default_language: str) -> None:
         self._env = make_environment()
-        self._messages = {lang: locale.flat() for lang, locale in library.locales.items()}
-        self._directions = {lang: locale.info.direction for lang, locale in library.locales.items()}
-        self._names = {lang: locale.info.name for lang, locale in library.locales.items()}
+        self._messages = {lang: locale.flat() for lang, locale in locales.items()}
+        self._directions = {lang: locale.info.direction for lang, locale in locales.items()}
+        self._names = {lang: locale.info.name for lang, locale in locales.items()}
         self.default_language = default_language
         self._compiled: dict[tuple[str, str], Template] = {}
 

@@ -15,7 +15,7 @@ from bot.engine.events import Incoming, Reply
 from bot.engine.factcheck import render_factcheck
 from bot.library.schema import Question, QuestionType
 from bot.storage import db
-from bot.storage.store import Store
+from bot.storage.unit import Store
 
 PREVIEWER = "0" * 64
 

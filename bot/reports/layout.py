@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reports.data import ClaimGroup, FactCheckRow, QuestionsReport, Usage
+from bot.storage.reports import ClaimGroup, FactCheckRow, QuestionsReport, Usage
 
 Value = str | int | float | None
 

@@ -21,10 +21,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.events import Reply
-from bot.privacy import AddressBox
+from bot.storage.keys import AddressBox
 from bot.storage.retention import purge_now
-from bot.transports.telegram_flow import EngineThreads
-from bot.transports.telegram_render import Where, deliver
+from bot.transports.telegram._flow import EngineThreads
+from bot.transports.telegram._render import Where, deliver
 
 log = logging.getLogger(__name__)
 

@@ -27,14 +27,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.engine.events import Button, InlineAnswer, Reply
-from bot.limits import (
+from bot.library.limits import (
     CALLBACK_ANSWER_CHARS,
     CALLBACK_DATA_BYTES,
     CAPTION_CHARS,
     INLINE_RESULTS,
     MESSAGE_CHARS,
 )
-from bot.transports.telegram_html import plain_text, split_html, visible_length
+from bot.transports.telegram._html import plain_text, split_html, visible_length
 
 log = logging.getLogger(__name__)
 

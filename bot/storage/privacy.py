@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
+from bot.storage.repository import Repository
 from bot.storage.tables import (
     Base,
     CheckEvent,
@@ -131,25 +131,14 @@ def purge(session: Session, now: dt.datetime, retention: Retention) -> dict[str,
     return counts
 
 
-class AddressBox:
-    """Seals platform chat ids so the database never holds one in the clear.
+class Privacy(Repository):
+    """A person's rights over what is stored: take it all, or erase it all."""
 
-    The key is separate from the pseudonym key: the sealed address is stored only for people who
-    opted in to messages, and deleted when they opt out.
-    """
+    def export_json(self, user: User) -> bytes:
+        return export_json(self._session, user)
 
-    def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
+    def erase(self, user: User) -> None:
+        erase_user(self._session, user)
 
-    @staticmethod
-    def new_key() -> bytes:
-        return Fernet.generate_key()
-
-    def seal(self, address: str) -> str:
-        return self._fernet.encrypt(address.encode()).decode()
-
-    def open(self, sealed: str) -> str | None:
-        try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except (InvalidToken, ValueError):
-            return None
+    def purge(self, now: dt.datetime, retention: Retention) -> dict[str, int]:
+        return purge(self._session, now, retention)

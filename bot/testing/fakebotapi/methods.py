@@ -16,7 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT, html_problems, visible_text
+from bot.testing.fakebotapi.html_check import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    html_problems,
+    visible_text,
+)
 
 BOT_ID = 123456
 BOT_USERNAME = "civic_test_bot"

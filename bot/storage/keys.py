@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 
 from bot.config import ENV_ADDRESS_KEY, ENV_SECRET_KEY
 
@@ -81,3 +81,27 @@ def user_key(secret: bytes, platform: str, platform_id: int | str) -> str:
     """The stable pseudonym of one account on one platform."""
     message = f"{platform}:{platform_id}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+class AddressBox:
+    """Seals platform chat ids so the database never holds one in the clear.
+
+    The key is separate from the pseudonym key: the sealed address is stored only for people who
+    opted in to messages, and deleted when they opt out.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    @staticmethod
+    def new_key() -> bytes:
+        return Fernet.generate_key()
+
+    def seal(self, address: str) -> str:
+        return self._fernet.encrypt(address.encode()).decode()
+
+    def open(self, sealed: str) -> str | None:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except (InvalidToken, ValueError):
+            return None

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from tests.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
-from tests.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError, BotApiMethods
-from tests.fakebotapi.wire import LoopbackServer, _Handler
+from bot.testing.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
+from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError, BotApiMethods
+from bot.testing.fakebotapi.wire import LoopbackServer, _Handler
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeBotApi"]
 

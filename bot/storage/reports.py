@@ -16,7 +16,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.learning.items import ItemStats, cronbach_alpha, item_stats
-from bot.library.library import Library
+from bot.library.catalog import Library
+from bot.storage.repository import Repository
 from bot.storage.tables import (
     Answer,
     CheckEvent,
@@ -276,3 +277,19 @@ def _finished_quizzes(session: Session) -> int:
         )
         if answered.get(attempt_id, 0) >= len(size)
     )
+
+
+class Reports(Repository):
+    """The report queries, run in a read-only unit (one snapshot, no write lock)."""
+
+    def questions(self, library: Library) -> QuestionsReport:
+        return questions_report(self._session, library)
+
+    def claims(self) -> list[ClaimGroup]:
+        return claims_report(self._session)
+
+    def factchecks(self, library: Library) -> list[FactCheckRow]:
+        return factchecks_report(self._session, library)
+
+    def usage(self, now: dt.datetime, days: int = 30) -> Usage:
+        return usage_report(self._session, now, days)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from bot.config import bundled_content
+from bot.library.documents import documents_from_library
 from bot.library.loader import load_library
-from bot.matching import Matcher, Tier, documents_from_library
-from bot.paths import bundled_content
+from bot.matching import Matcher, Tier
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "matching" / "fixtures"
 
 
 def make_content(tmp_path: Path) -> Path:

@@ -31,17 +31,17 @@ from telegram.ext import (
 
 from bot.config import Settings, TelegramSettings
 from bot.engine.engine import Engine as FullEngine
-from bot.privacy import AddressBox
-from bot.transports.drawing import Drawer
-from bot.transports.telegram_flow import ChatOrderedProcessor, PatientRateLimiter
-from bot.transports.telegram_handlers import CONCURRENCY, Engine, Handlers, engine_threads
-from bot.transports.telegram_html import plain_text
-from bot.transports.telegram_http import AiohttpRequest, unsupported_proxy
-from bot.transports.telegram_jobs import run_jobs
-from bot.transports.telegram_render import COMMAND_DESCRIPTION_CHARS
+from bot.storage.keys import AddressBox
+from bot.transports.drawing.helper import Drawer
+from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.transports.telegram._handlers import CONCURRENCY, Engine, Handlers, engine_threads
+from bot.transports.telegram._html import plain_text
+from bot.transports.telegram._http import AiohttpRequest, unsupported_proxy
+from bot.transports.telegram._jobs import run_jobs
+from bot.transports.telegram._render import COMMAND_DESCRIPTION_CHARS
 
 if TYPE_CHECKING:
-    from bot.transports.telegram_webhook import WebhookServer
+    from bot.transports.telegram._webhook import WebhookServer
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -189,7 +189,7 @@ async def _start_webhook(
     if not webhook.url:
         raise StartError("telegram.webhook.url is not set")
     try:  # Tornado comes with python-telegram-bot's "webhooks" extra; polling does not need it
-        from bot.transports.telegram_webhook import WebhookServer
+        from bot.transports.telegram._webhook import WebhookServer
     except ImportError:
         raise StartError("webhook mode needs python-telegram-bot[webhooks] installed") from None
 

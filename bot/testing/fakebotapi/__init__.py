@@ -1,9 +1,9 @@
 """A fake Telegram Bot API on loopback, update builders and a Telegram HTML checker, so the real
 python-telegram-bot stack can be tested end to end without the internet."""
 
-from tests.fakebotapi.html_check import assert_valid_html, html_problems, visible_text
-from tests.fakebotapi.server import BOT_ID, BOT_USERNAME, TOKEN, Call, FakeBotApi
-from tests.fakebotapi.updates import (
+from bot.testing.fakebotapi.html_check import assert_valid_html, html_problems, visible_text
+from bot.testing.fakebotapi.server import BOT_ID, BOT_USERNAME, TOKEN, Call, FakeBotApi
+from bot.testing.fakebotapi.updates import (
     Group,
     Person,
     callback_query,
@@ -13,7 +13,7 @@ from tests.fakebotapi.updates import (
     text_message,
     user_origin,
 )
-from tests.fakebotapi.wire import decode_body
+from bot.testing.fakebotapi.wire import decode_body
 
 __all__ = [
     "BOT_ID",

@@ -17,12 +17,11 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
-from bot.identity import user_key
-from bot.privacy import AddressBox
-from bot.transports.drawing import Drawer
-from bot.transports.telegram_flow import EngineThreads
-from bot.transports.telegram_incoming import addressed_text, chat_kind
-from bot.transports.telegram_render import Pressed, Where, deliver, inline_results, notice_of
+from bot.storage.keys import AddressBox, user_key
+from bot.transports.drawing.helper import Drawer
+from bot.transports.telegram._flow import EngineThreads
+from bot.transports.telegram._incoming import addressed_text, chat_kind
+from bot.transports.telegram._render import Pressed, Where, deliver, inline_results, notice_of
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Pictures: drawn from the engine's picture specs, away from the conversation."""
