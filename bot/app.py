@@ -12,9 +12,11 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
+from bot.service import Service
 from bot.storage import db
-from bot.storage.keys import user_key
+from bot.storage.keys import AddressBox, user_key
 from bot.storage.pending import pending_store
+from bot.storage.retention import retention_of
 from bot.storage.unit import Store
 
 
@@ -85,3 +87,15 @@ def build_engine(
 def telegram_admins(settings: Settings, secret: bytes) -> frozenset[str]:
     """Pseudonyms of the Telegram accounts listed in telegram.admins."""
     return frozenset(user_key(secret, "telegram", uid) for uid in settings.telegram.admins)
+
+
+def build_service(
+    settings: Settings,
+    engine: Engine,
+    address_key: bytes | None,
+    content_path: Path | None = None,
+) -> Service:
+    """The running bot's jobs for `engine`; without an address key nothing can be sent."""
+    box = AddressBox(address_key) if address_key else None
+    root = content_path or settings.content_path()
+    return Service(engine, engine.store, box, retention_of(settings), content_root=root)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, inspect, select
 
 from bot.engine.engine import Engine as BotEngine
 from bot.engine.events import Incoming
+from bot.service import Service
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import UNLINKED, Retention, user_tables
 from bot.storage.tables import Base, CheckEvent, QueuedClaim, User
@@ -167,6 +168,7 @@ def test_address_box_round_trip_and_tamper() -> None:
 
 
 def test_reminders_need_an_address_and_reach_the_outbox(engine: BotEngine, clock: Clock) -> None:
+    service = Service(engine, engine.store, None, Retention(180, 180, 365, 730))
     assert "need a chat app" in Person(engine, ALICE).say("/remind")
     address = AddressBox(AddressBox.new_key()).seal("42")
     person = Person(engine, BOB)
@@ -174,15 +176,15 @@ def test_reminders_need_an_address_and_reach_the_outbox(engine: BotEngine, clock
     assert "Reminders are on" in person.say("/remind")
     start_fixture_quiz(person)
     person.press("A calm discussion")  # wrong: due again in a minute
-    assert engine.queue_reminders() == 0  # the reminder is for tomorrow
+    assert service.queue_reminders() == 0  # the reminder is for tomorrow
     clock.advance(days=1, minutes=1)
-    assert engine.queue_reminders() == 1
-    assert engine.queue_reminders() == 0  # next one tomorrow
-    outgoing = engine.claim_outbox(10)
+    assert service.queue_reminders() == 1
+    assert service.queue_reminders() == 0  # next one tomorrow
+    outgoing = service.claim_outbox(10)
     assert len(outgoing) == 1 and outgoing[0].address == address
     assert "1 question is due" in outgoing[0].reply.text
-    assert engine.claim_outbox(10) == []  # taken once
-    engine.finish_outbox(outgoing[0].id, sent=True)
+    assert service.claim_outbox(10) == []  # taken once
+    service.finish_outbox(outgoing[0].id, sent=True)
     assert "reminders are off" in person.say("/remind")
     from bot.storage.tables import Subscription
 
@@ -197,13 +199,14 @@ def test_new_factcheck_notifies_the_asker(engine: BotEngine, clock: Clock) -> No
     from bot.engine.content import Content
     from bot.library.schema import FactCheck, SourceLink, Verdict
 
+    service = Service(engine, engine.store, None, Retention(180, 180, 365, 730))
     address = AddressBox(AddressBox.new_key()).seal("42")
     person = Person(engine, ALICE)
     person.address = address
     person.say("the purple elephants of parliament are robots")
     person.press("Send it to the editors")
     assert "I will tell you" in person.press("Yes, tell me")
-    assert engine.answer_queued_claims() == 0
+    assert service.answer_queued_claims() == 0
     library = engine.content.library
     fc = FactCheck(
         id="elephants",
@@ -218,8 +221,8 @@ def test_new_factcheck_notifies_the_asker(engine: BotEngine, clock: Clock) -> No
     factchecks = {**library.factchecks, ("en", "elephants"): fc}
     grown = dataclasses.replace(library, factchecks=factchecks)
     engine.replace_content(Content.build(grown, "en", Settings().matching.thresholds))
-    assert engine.answer_queued_claims() == 1
-    outgoing = engine.claim_outbox(10)
+    assert service.answer_queued_claims() == 1
+    outgoing = service.claim_outbox(10)
     assert len(outgoing) == 1 and outgoing[0].address == address
     assert "A fact-check has been published" in outgoing[0].reply.text
     assert "no elephants in parliament" in outgoing[0].reply.text
@@ -227,5 +230,5 @@ def test_new_factcheck_notifies_the_asker(engine: BotEngine, clock: Clock) -> No
 
     with engine.store.engine.connect() as connection:  # told: the address is gone
         assert connection.scalar(select(func.count(Subscription.id))) == 0
-    assert engine.answer_queued_claims() == 0
+    assert service.answer_queued_claims() == 0
     _ = Store

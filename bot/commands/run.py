@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-from bot.app import build_engine, telegram_admins
+from bot.app import build_engine, build_service, telegram_admins
 from bot.commands.common import EXIT_USAGE, guarded, settings_from
 from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET, data_dir
 from bot.storage.keys import load_address_key, load_secret_key
@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 secret_key,
                 webhook_secret=webhook_secret,
                 address_key=address_key,
+                service=build_service(settings, engine, address_key),
                 shared_port=args.worker is not None,
                 set_webhook=args.worker in (None, 0),
             )

@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.config import LimitsSettings
 from bot.engine import (
@@ -34,16 +33,14 @@ from bot.engine import (
 )
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
-from bot.engine.events import Button, Incoming, InlineAnswer, Reply
+from bot.engine.events import Incoming, InlineAnswer, Reply
 from bot.engine.payloads import STATEFUL, Payload, decode
-from bot.matching import Tier
-from bot.storage import MemoryPending, PendingClaims, Store, Unit
+from bot.storage import MemoryPending, PendingClaims, Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 MAX_TEXT_CHARS = 4096
-SEND_DELAY_ALLOWANCE = 0.1  # seconds by which one outbox message may leave later than another
 COMMANDS = (
     "start",
     "menu",
@@ -65,15 +62,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to send unasked, to a sealed address (see Incoming.address)."""
-
-    id: int
-    address: str
-    reply: Reply
-
-
 class Engine:
     def __init__(
         self,
@@ -93,6 +81,8 @@ class Engine:
         self.reloader = reloader
         self.pending = pending or MemoryPending()
         self.failures = 0  # events that failed and were answered with an apology
+        # Run after a successful /reload has committed (the service answers queued claims).
+        self.on_reload: Callable[[], object] | None = None
 
     @property
     def languages(self) -> list[str]:
@@ -108,7 +98,7 @@ class Engine:
         """Serve a new library from the next event on (one reference swap: atomic)."""
         self.content = content
 
-    def reload(self, *, notify: bool = True) -> ReloadResult:
+    def reload(self) -> ReloadResult:
         """Load the content again. A library that fails validation is not served: the last
         good one stays, and the result lists what is wrong, with file and line."""
         if self.reloader is None:
@@ -122,21 +112,7 @@ class Engine:
             return ReloadResult(False, lines)
         self.replace_content(content)
         log.info("content reloaded")
-        if notify:
-            self.answer_queued_claims()
         return ReloadResult(True, (), content.library.counts())
-
-    def describe_reload_failure(self, problems: tuple[str, ...]) -> str:
-        """The message admins get when a content change could not be loaded."""
-        texts = self.content.texts
-        return texts.render(
-            texts.default_language,
-            "admin.reload",
-            ok=False,
-            problems=problems[:10],
-            more=max(0, len(problems) - 10),
-            counts={},
-        )
 
     # events --------------------------------------------------------------------------------
 
@@ -159,7 +135,7 @@ class Engine:
                     self.limits,
                     self.pending,
                     is_admin=incoming.user in self.admins,
-                    reload=lambda: self.reload(notify=False),
+                    reload=self.reload,
                 )
                 replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
             for work in ctx.after:
@@ -252,8 +228,8 @@ class Engine:
         if name in admin_only:
             if not ctx.is_admin:
                 return admin.refused(ctx)
-            if name == "reload":
-                ctx.after.append(self.answer_queued_claims)
+            if name == "reload" and self.on_reload is not None:
+                ctx.after.append(self.on_reload)
             return admin_only[name](ctx)
         return menu.unknown_command(ctx, name)
 
@@ -296,112 +272,6 @@ class Engine:
             "bcast": lambda: admin.confirm_broadcast(ctx, arg),
         }
         return routes[payload.verb]()
-
-    # messages sent unasked -----------------------------------------------------------------
-
-    def queue_reminders(self, limit: int = 500) -> int:
-        """Queue today's review reminders for subscribers with questions due. Returns how many."""
-        now, content, queued = self.clock(), self.content, 0
-        with self.store.unit() as unit:
-            for subscription in unit.subscriptions.due_subscriptions(account.REMINDERS, now, limit):
-                while subscription.next_at is not None and subscription.next_at <= now:
-                    subscription.next_at += account.REMINDER_GAP
-                user = unit.users.user_by_id(subscription.user_id)
-                due = len(unit.reviews.due_cards(user, subscription.language, now, limit=100))
-                if not due:
-                    continue
-                voice = FixedVoice(content, subscription.language)
-                text = voice.t("reminders.due", count=due)
-                button = Button(voice.label("menu.review"), Payload("review").encode())
-                unit.outbox.enqueue(
-                    subscription.address, "reminder", text, now, user.id, _buttons(button)
-                )
-                queued += 1
-        return queued
-
-    def answer_queued_claims(self) -> int:
-        """Match open queued claims against the library; tell the people who asked to be told.
-
-        Run after the library changes. Returns how many claims found their fact-check.
-        """
-        now, content, answered = self.clock(), self.content, 0
-        # Matching takes a few milliseconds a claim: done between two units, holding no lock.
-        with self.store.unit(write=False) as unit:
-            claims = [(c.id, c.text, c.language) for c in unit.claims.open_claims()]
-        found = []
-        for claim_id, text, language in claims:
-            result = content.matcher.match(text, top=1, language=language)
-            best = result.best
-            if result.tier is not Tier.ANSWER or best is None:
-                continue
-            fc = content.library.factchecks.get((best.language, best.document_id))
-            if fc is not None:
-                found.append((claim_id, fc))
-        if not found:
-            return 0
-        with self.store.unit() as unit:
-            for claim_id, fc in found:
-                claim = unit.claims.claim_by_id(claim_id)
-                if claim is None or claim.factcheck_id is not None:
-                    continue  # forgotten or answered meanwhile
-                claim.factcheck_id, claim.answered_at = fc.id, now
-                answered += 1
-                _notify(unit, claim.user_id, fc.id, fc.language, now, content)
-        return answered
-
-    def claim_outbox(self, limit: int) -> list[Outgoing]:
-        """Take pending unasked messages to send (committed as `sending` before returning).
-
-        No more are handed out, across all workers together, than `limits.outgoing_per_second`
-        allows: callers take a batch, send it, and come back.
-        """
-        # A bucket of `burst` refilled at `refill` hands out at most burst + refill * (1 + d)
-        # tokens in any window of 1 + d seconds, whichever worker takes them. A message leaves
-        # some time after its token was taken, and that time varies (by up to d =
-        # SEND_DELAY_ALLOWANCE): so the messages leaving in any one second had their tokens
-        # taken within 1 + d seconds, and the refill is chosen to keep those within `rate`.
-        rate = self.limits.outgoing_per_second
-        burst = max(1.0, rate / 5)
-        refill = max((rate - burst) / (1 + SEND_DELAY_ALLOWANCE), 0.1)
-        with self.store.unit() as unit:
-            now = self.clock()
-            bucket = unit.outbox.rate_bucket("outgoing", now, refill, burst=burst)
-            rows = unit.outbox.claim_outbox(now, min(limit, int(bucket.tokens)))
-            bucket.tokens -= len(rows)  # only what is sent is spent
-            return [
-                Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
-                for row in rows
-            ]
-
-    def finish_outbox(self, outbox_id: int, sent: bool) -> None:
-        with self.store.unit() as unit:
-            unit.outbox.finish_outbox(outbox_id, sent, self.clock())
-
-
-def _notify(
-    unit: Unit, user_id: int, factcheck_id: str, language: str, now: dt.datetime, content: Content
-) -> None:
-    """Queue the fact-check for a person who asked to hear about their claim, if they did."""
-    user = unit.users.user_by_id(user_id)
-    subscription = unit.subscriptions.subscription(user, factcheck.ANSWERS)
-    if subscription is None:
-        return
-    fc = content.library.factchecks[(language, factcheck_id)]
-    voice = FixedVoice(content, subscription.language)
-    text = voice.t("check.notify_found") + "\n\n" + factcheck.render_factcheck(voice, fc)
-    unit.outbox.enqueue(subscription.address, "notification", text, now, user.id)
-    if not unit.claims.open_claims_of(user):
-        unit.subscriptions.unsubscribe(
-            user, factcheck.ANSWERS
-        )  # nothing left to tell: drop the address
-
-
-def _buttons(*buttons: Button) -> list[list[list[str]]]:
-    return [[[button.label, button.payload]] for button in buttons]
-
-
-def _unbuttons(rows: list[list[list[str]]]) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")

@@ -11,7 +11,9 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
+from bot.service import Service
 from bot.storage.keys import AddressBox
+from bot.storage.privacy import Retention
 from bot.storage.unit import Store
 from tests.chat import Person
 from tests.conftest import UNLIMITED, Clock
@@ -75,8 +77,9 @@ def test_reload_notifies_an_opted_in_asker(live: Engine, library_dir: Path) -> N
         "answer: No reptile works at the water board.\nexplanation: Staff lists are public.\n"
         "sources:\n  - title: Staff list\n    publisher: The water board\npublished: 2026-11-01\n"
     )
+    service = Service(live, live.store, None, Retention(180, 180, 365, 730))
     assert "Content reloaded" in Person(live, ADMIN).say("/reload")
-    sent = live.claim_outbox(10)
+    sent = service.claim_outbox(10)
     assert len(sent) == 1 and sent[0].address == address
     assert "No reptile works at the water board" in sent[0].reply.text
 
@@ -99,7 +102,7 @@ def test_broadcast_preview_confirm_once(live: Engine, clock: Clock) -> None:
     assert "Queued for 3 subscribers" in admin.send_payload(confirm)
     assert "earlier step" in admin.send_payload(confirm)  # a second tap queues nothing
     assert "Queued" not in Person(live, USER).send_payload(confirm)
-    sent = live.claim_outbox(100)
+    sent = Service(live, live.store, None, Retention(180, 180, 365, 730)).claim_outbox(100)
     assert len(sent) == 3 and {o.reply.text for o in sent} == {
         "A new lesson &lt;b&gt;on deepfakes&lt;/b&gt; is out"
     }
@@ -115,7 +118,8 @@ def test_outgoing_rate_is_shared(live: Engine, clock: Clock) -> None:
     admin = Person(live, ADMIN)
     admin.say("/broadcast news")
     admin.send_payload(next(b.payload for b in admin.buttons if "Send to" in b.label))
-    slow = Engine(live.store, live.content, clock, LimitsSettings(outgoing_per_second=10))
+    slow_engine = Engine(live.store, live.content, clock, LimitsSettings(outgoing_per_second=10))
+    slow = Service(slow_engine, live.store, None, Retention(180, 180, 365, 730))
     # A bucket of 2 refilled at 8 / 1.1 = 7.3 a second: never more than 10 handed out in any
     # 1.1 seconds, so never more than 10 leave in one second even if some leave 0.1 s late.
     assert len(slow.claim_outbox(100)) == 2

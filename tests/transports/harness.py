@@ -14,7 +14,11 @@ from types import TracebackType
 from typing import Any
 
 from bot.config import Settings
+from bot.engine.engine import Engine as BotEngine
 from bot.engine.events import Incoming, InlineAnswer, Reply
+from bot.service import Service
+from bot.storage.keys import AddressBox
+from bot.storage.privacy import Retention
 from bot.testing.fakebotapi import TOKEN, FakeBotApi
 from bot.transports.telegram import Engine, serve
 
@@ -97,7 +101,16 @@ class RunningBot:
             concurrency=self.concurrency,
             poll_timeout=5.0,
             address_key=self.address_key,
+            service=self._service(),
         )
+
+    def _service(self) -> Service | None:
+        """The service's jobs run where they could send: a real engine and an address key."""
+        if self.address_key is None or not isinstance(self.engine, BotEngine):
+            return None
+        box = AddressBox(self.address_key)
+        root = self.engine.content.library.root
+        return Service(self.engine, self.engine.store, box, Retention(180, 180, 365, 730), root)
 
     def start(self) -> RunningBot:
         """Start, and return once the bot is receiving updates."""

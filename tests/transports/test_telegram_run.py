@@ -28,7 +28,6 @@ from bot.testing.fakebotapi import (
     inline_query,
     text_message,
 )
-from tests.transports.fake_engine import FakeEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 ANA = Person(918_273_645_546)
@@ -99,7 +98,6 @@ def test_rejected_token(
 ) -> None:
     wrong = "654321:AAH-this-token-was-revoked-long-ago"
     monkeypatch.setenv(ENV_TOKEN, wrong)
-    monkeypatch.setattr(run_command, "build_engine", lambda _settings, **_: FakeEngine())
     assert main(["run", "--config", str(_config(tmp_path, fake_api))]) == 2
     line = _one_line(capsys.readouterr().err)
     assert "rejected the token" in line and ENV_TOKEN in line
@@ -118,7 +116,6 @@ def test_a_socks_proxy_is_refused_with_one_line(
     for name in ("NO_PROXY", "no_proxy", "http_proxy", "HTTP_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALL_PROXY", "socks5://user:hunter2@127.0.0.1:1080")
-    monkeypatch.setattr(run_command, "build_engine", lambda _settings, **_: FakeEngine())
     assert main(["run", "--config", str(_config(tmp_path, fake_api))]) == run_command.EXIT_START
     line = _one_line(capsys.readouterr().err)
     assert "socks5" in line and "HTTP proxies" in line and "hunter2" not in line

@@ -14,11 +14,9 @@ times with back-off. Requests Telegram refused on their merits (400, 403) are no
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 from telegram import Update
@@ -29,27 +27,6 @@ SEEN_UPDATES = 4096
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class EngineThreads:
-    """The threads engine calls run in, off the event loop (the engine blocks on the database).
-
-    With several, different people are served at once while one waits on PostgreSQL. With an
-    engine that serves one event at a time (SQLite has one writer), a single thread does all
-    engine work: more would only wait for SQLite's lock and contend for the interpreter.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine")
-
-    async def call(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
-
-    async def shutdown(self) -> None:
-        """Drop the calls still waiting, let the running ones finish (they may be committing)."""
-        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

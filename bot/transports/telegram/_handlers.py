@@ -17,9 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
+from bot.service.threads import EngineThreads
 from bot.storage.keys import AddressBox, user_key
 from bot.transports.drawing.helper import Drawer
-from bot.transports.telegram._flow import EngineThreads
 from bot.transports.telegram._incoming import addressed_text, chat_kind
 from bot.transports.telegram._render import Pressed, Where, deliver, inline_results, notice_of
 

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -30,15 +30,16 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, TelegramSettings
-from bot.engine.engine import Engine as FullEngine
+from bot.service import Service, watch_content
+from bot.service.threads import EngineThreads
 from bot.storage.keys import AddressBox
 from bot.transports.drawing.helper import Drawer
 from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram._handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram._html import plain_text
 from bot.transports.telegram._http import AiohttpRequest, unsupported_proxy
-from bot.transports.telegram._jobs import run_jobs
 from bot.transports.telegram._render import COMMAND_DESCRIPTION_CHARS
+from bot.transports.telegram._sender import TelegramSender
 
 if TYPE_CHECKING:
     from bot.transports.telegram._webhook import WebhookServer
@@ -108,7 +109,7 @@ async def serve(
     concurrency: int = CONCURRENCY,
     poll_timeout: float = POLL_TIMEOUT,
     address_key: bytes | None = None,
-    jobs: bool = True,
+    service: Service | None = None,
     shared_port: bool = False,
     set_webhook: bool = True,
 ) -> None:
@@ -143,8 +144,8 @@ async def serve(
                     app, settings.telegram, webhook_secret, shared_port, set_webhook
                 )
             log.info("serving as @%s by %s", app.bot.username, "webhook" if server else "polling")
-            if jobs and box is not None and isinstance(engine, FullEngine):
-                await run_jobs(app.bot, engine, settings, box, stop, threads)
+            if service is not None:
+                await _run_service(service, app.bot, settings, stop, threads)
             await stop.wait()
         finally:
             try:
@@ -153,6 +154,20 @@ async def serve(
                 await threads.shutdown()
                 drawer.shutdown()
     log.info("stopped")
+
+
+async def _run_service(
+    service: Service, bot: Bot, settings: Settings, stop: asyncio.Event, threads: EngineThreads
+) -> None:
+    """The service's jobs, sending through this bot; the content folder is watched."""
+    sender = TelegramSender(bot, settings.telegram.admins)
+    root = service.content_root
+
+    def watch() -> Awaitable[None]:
+        assert root is not None
+        return watch_content(service, sender, root, stop)
+
+    await service.run(sender, stop, threads.call, watch=watch if root is not None else None)
 
 
 async def _initialize(app: AnyApplication) -> None:
