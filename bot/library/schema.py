@@ -170,6 +170,9 @@ class Headline(Strict):
     accurate: bool
     techniques: tuple[Tag, ...] = ()
     source: SourceLink | None = None
+    # How the headline is worded, independent of its truth: plain wire copy or loaded, emotive
+    # wording. Recording it lets a form cross style with truth, so tone alone gives no answer.
+    style: Literal["neutral", "emotive"] | None = None
 
 
 class AssessmentForm(Strict):
