@@ -17,10 +17,10 @@ from collections.abc import Iterator
 import pytest
 from rapidfuzz import fuzz
 
-from bot.library.library import Library
+from bot.config import bundled_content
+from bot.library.catalog import Library
 from bot.library.loader import load_library
 from bot.library.schema import Assessment
-from bot.paths import bundled_content
 
 LANGUAGES = ("en", "ru")
 # token_set_ratio at or above this counts as the same headline reworded.
