@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.engine.engine import Engine
-from bot.engine.events import Button, Incoming, Reply, drawn
+from bot.engine.events import Button, Incoming, Reply
+from bot.transports.drawing import drawn
 from bot.transports.terminal import render
 
 

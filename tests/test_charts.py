@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.engine.pictures import ChartData
 from bot.engine.progress import CHART_LABELS
-from bot.transports.drawing.charts import ChartData, progress_png
+from bot.transports.drawing.charts import progress_png
 from tests.engine.test_learning import png_size
 
 LABELS = tuple((name, name.replace("_", " ")) for name in CHART_LABELS)

@@ -1,7 +1,7 @@
 """The conversation engine: one Incoming in, a list of Replies out, all state in the database.
 
 The engine is the same for Telegram, the terminal and tests. It never sends anything itself,
-never imports a transport, and leaves pictures to be drawn by the transport (Attachment.draw).
+never imports a transport, and leaves pictures to be drawn by the transport (Attachment.picture).
 Each event runs in one unit of work: the user's row is locked, the event id is recorded (a
 re-delivered event is ignored), the rate limit is applied, and everything the event changed is
 committed before the replies are returned. When anything inside fails, the unit is rolled back

@@ -7,9 +7,10 @@ piece of user or content text already escaped; a transport for another medium co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.engine.pictures import Picture
 
 
 class ChatKind(StrEnum):
@@ -47,36 +48,16 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file made for the user: a picture (`photo`, PNG) or a document such as a data export."""
+    """A file made for the user: a picture (`photo`, PNG) or a document such as a data export.
+
+    A picture arrives undrawn (`picture` set, `data` empty): the transport draws it, since it
+    knows where to spend the CPU (Telegram: in a helper process, so no one else waits).
+    """
 
     filename: str
     data: bytes
     photo: bool = False
-    # Drawn by the transport, when set: a picture takes a tenth of a second of CPU, and the
-    # transport knows where to spend it (Telegram: in a helper process, so no one else waits).
-    # It must pickle (a module-level function with plain arguments); `data` is empty until then.
-    draw: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
-
-    def drawn(self) -> Attachment:
-        """This attachment with its data made, here and now."""
-        if self.draw is None:
-            return self
-        return Attachment(self.filename, self.draw(), self.photo)
-
-
-def undrawn(replies: list[Reply]) -> bool:
-    """True when some reply carries an attachment still to be drawn."""
-    return any(r.attachment is not None and r.attachment.draw is not None for r in replies)
-
-
-def drawn(replies: list[Reply]) -> list[Reply]:
-    """The replies with every attachment drawn, in this thread."""
-    if not undrawn(replies):
-        return replies
-    return [
-        replace(r, attachment=r.attachment.drawn()) if r.attachment is not None else r
-        for r in replies
-    ]
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True)

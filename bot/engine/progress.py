@@ -6,15 +6,13 @@ ratings. A new learner gets a picture too, one that says how to start.
 
 from __future__ import annotations
 
-from functools import partial
-
 from bot.engine.assessments import PHASES, scores_of
 from bot.engine.context import Context
 from bot.engine.events import Attachment, Reply
 from bot.engine.menu import menu_buttons
+from bot.engine.pictures import ChartData, ProgressPicture
 from bot.learning import mastery as figures
 from bot.storage import card_state
-from bot.transports.drawing.charts import ChartData, progress_png
 
 CHART_LABELS = (
     "title",
@@ -64,7 +62,7 @@ def progress(ctx: Context) -> list[Reply]:
         assessment=tuple(_assessment_bars(ctx)),
     )
     labels = tuple((name, ctx.label(f"chart.{name}")) for name in CHART_LABELS)
-    picture = Attachment("progress.png", b"", photo=True, draw=partial(progress_png, chart, labels))
+    picture = Attachment("progress.png", b"", photo=True, picture=ProgressPicture(chart, labels))
     return [Reply(text, menu_buttons(ctx), attachment=picture)]
 
 

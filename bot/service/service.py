@@ -99,9 +99,7 @@ class Service:
         """Queue today's review reminders for subscribers with questions due. Returns how many."""
         now, content, queued = self.engine.clock(), self.engine.content, 0
         with self.store.unit() as unit:
-            for subscription in unit.subscriptions.due_subscriptions(
-                account.REMINDERS, now, limit
-            ):
+            for subscription in unit.subscriptions.due_subscriptions(account.REMINDERS, now, limit):
                 while subscription.next_at is not None and subscription.next_at <= now:
                     subscription.next_at += account.REMINDER_GAP
                 user = unit.users.user_by_id(subscription.user_id)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.events import Attachment, Button, Incoming, Reply, drawn
+from bot.engine.events import Attachment, Button, Incoming, Reply
+from bot.transports.drawing import drawn
 
 
 class _PlainText(HTMLParser):

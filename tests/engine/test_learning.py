@@ -5,15 +5,13 @@ from __future__ import annotations
 import pickle
 import struct
 
-import pytest
 from sqlalchemy import func, select
 
-from bot.engine import progress as progress_flow
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
+from bot.engine.pictures import ChartData
 from bot.storage.tables import AssessmentResponse, ReviewCard
-from bot.transports.drawing import charts
-from bot.transports.drawing.charts import ChartData
+from bot.transports.drawing import draw
 from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
@@ -120,17 +118,9 @@ def test_progress_picture_for_a_new_and_an_active_learner(engine: Engine) -> Non
 def test_mastery_figures_come_from_the_database(engine: Engine, clock: Clock) -> None:
     person = Person(engine)
     take_quiz(person, right=True)
-    captured: list[object] = []
-    original = charts.progress_png
-
-    def spy(data: ChartData, labels: charts.Labels) -> bytes:
-        captured.append(data)
-        return original(data, labels)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(progress_flow, "progress_png", spy)
-        person.say("/progress")
-    data = captured[0]
+    [reply] = engine.handle(Incoming(person.key, text="/progress"))
+    assert reply.attachment is not None and reply.attachment.picture is not None
+    data = reply.attachment.picture.data
     assert isinstance(data, ChartData)
     mastery = dict(data.mastery)
     assert set(mastery) == {"emotional language", "the SIFT habits"}
@@ -143,5 +133,5 @@ def test_the_picture_is_left_for_the_transport_to_draw_anywhere(engine: Engine) 
     take_quiz(person, right=True)
     [reply] = engine.handle(Incoming(person.key, text="/progress"))
     assert reply.attachment is not None and reply.attachment.data == b""
-    draw = pickle.loads(pickle.dumps(reply.attachment.draw))  # it can go to another process
-    assert png_size(draw()) == (800, 900)
+    picture = pickle.loads(pickle.dumps(reply.attachment.picture))  # it can go elsewhere
+    assert png_size(draw(picture)) == (800, 900)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import threading
-from functools import partial
 
 from bot.engine.events import Attachment, Button, Incoming, InlineAnswer, Reply
 
@@ -51,7 +50,7 @@ class FakeEngine:
         return [Reply(f"Claim received: <i>{html.escape(incoming.text)}</i>")]
 
     def _commands(self) -> dict[str, list[Reply]]:
-        chart = Attachment("progress.png", b"", photo=True, draw=partial(draw_png, "progress"))
+        chart = Attachment("progress.png", draw_png("progress"), photo=True)
         export = Attachment("export.json", b'{"answers": []}')
         return {
             "/start": [

@@ -11,12 +11,20 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from bot.engine.events import Attachment, Reply
+from bot.engine.pictures import Picture
 from bot.transports.drawing import helper as drawing
 from bot.transports.drawing.helper import Drawer
+
+
+def call(task: Any) -> bytes:
+    """Draws a test's "picture", which is a function to run (it pickles, as a picture must)."""
+    result: bytes = task()
+    return result
 
 
 def _pid() -> bytes:
@@ -42,13 +50,16 @@ def _draw(*draws: partial[bytes]) -> list[Reply]:
     replies = [
         Reply("text"),
         *(
-            Reply(f"picture {i}", attachment=Attachment("p.png", b"", photo=True, draw=draw))
+            Reply(
+                f"picture {i}",
+                attachment=Attachment("p.png", b"", photo=True, picture=cast(Picture, draw)),
+            )
             for i, draw in enumerate(draws)
         ),
     ]
 
     async def run() -> list[Reply]:
-        drawer = Drawer()
+        drawer = Drawer(draw=call)
         try:
             return await drawer.replies(replies)
         finally:
@@ -63,7 +74,7 @@ def test_pictures_are_drawn_in_another_process_and_the_rest_is_untouched() -> No
     assert first.attachment is not None and second.attachment is not None
     assert int(first.attachment.data) != os.getpid()
     assert first.attachment.data == second.attachment.data  # one helper, reused
-    assert first.attachment.draw is None and first.text == "picture 0"
+    assert first.attachment.picture is None and first.text == "picture 0"
 
 
 def test_replies_without_pictures_pass_straight_through() -> None:
@@ -118,13 +129,14 @@ BOT = """
 import asyncio, sys, time
 from functools import partial
 from bot.engine.events import Attachment, Reply
+from bot.engine.pictures import Picture
 from bot.transports.drawing import helper as drawing
 from bot.transports.drawing.helper import Drawer
-from tests.transports.test_drawing import _pid
+from tests.transports.test_drawing import _pid, call
 
 async def main() -> None:
-    picture = Attachment("p.png", b"", photo=True, draw=partial(_pid))
-    [reply] = await Drawer().replies([Reply("x", attachment=picture)])
+    picture = Attachment("p.png", b"", photo=True, picture=partial(_pid))
+    [reply] = await Drawer(draw=call).replies([Reply("x", attachment=picture)])
     print(reply.attachment.data.decode(), flush=True)
     time.sleep(60)
 

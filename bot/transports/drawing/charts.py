@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import io
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.engine.pictures import ChartData, Labels
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -18,16 +19,6 @@ if TYPE_CHECKING:
 # Drawing takes about a tenth of a second; the same figures (every newcomer's empty picture, a
 # learner asking twice) are drawn once. The cache holds figures and labels, nothing personal.
 CACHED_CHARTS = 64
-
-
-@dataclass(frozen=True)
-class ChartData:
-    mastery: tuple[tuple[str, float], ...]  # (technique label, 0..1)
-    weekly: tuple[int, ...]  # oldest week first
-    assessment: tuple[tuple[str, float], ...]  # (phase label, discernment)
-
-
-Labels = tuple[tuple[str, str], ...]  # (name, text): every word on the picture
 
 
 @functools.lru_cache(maxsize=CACHED_CHARTS)

@@ -23,7 +23,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pickle import PicklingError
 
-from bot.engine.events import Attachment, Reply, undrawn
+from bot.engine.events import Attachment, Reply
+from bot.engine.pictures import Picture
+from bot.transports.drawing import draw as draw_picture
+from bot.transports.drawing import undrawn
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,8 @@ HELPER_FAILURES = (BrokenProcessPool, OSError, NotImplementedError, ImportError,
 class Drawer:
     """Draws the attachments of replies in one helper process (in a thread if it cannot)."""
 
-    def __init__(self) -> None:
+    def __init__(self, draw: Callable[[Picture], bytes] = draw_picture) -> None:
+        self._draw_one = draw  # module-level, so the helper process can run it
         self._pool: Executor | None = None
         self._failed = False  # the helper failed once: draw in threads from then on
 
@@ -47,29 +51,30 @@ class Drawer:
         done = []
         for reply in replies:
             made = reply.attachment
-            if made is None or made.draw is None:
+            if made is None or made.picture is None:
                 done.append(reply)
                 continue
-            data = await self._draw(made.draw)
+            data = await self._draw(made.picture)
             picture = Attachment(made.filename, data, made.photo) if data is not None else None
             done.append(replace(reply, attachment=picture))
         return done
 
-    async def _draw(self, draw: Callable[[], bytes]) -> bytes | None:
+    async def _draw(self, picture: Picture) -> bytes | None:
         try:
-            return await asyncio.wait_for(self._draw_somewhere(draw), DRAW_SECONDS)
+            return await asyncio.wait_for(self._draw_somewhere(picture), DRAW_SECONDS)
         except Exception as exc:  # a failed or stuck drawing must not cost the reply its text
             log.error("a picture could not be drawn: %s", type(exc).__name__)
             return None
 
-    async def _draw_somewhere(self, draw: Callable[[], bytes]) -> bytes:
+    async def _draw_somewhere(self, picture: Picture) -> bytes:
         pool = self._helper()
         if pool is not None:
             try:
-                return await asyncio.get_running_loop().run_in_executor(pool, draw)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(pool, self._draw_one, picture)
             except HELPER_FAILURES as exc:
                 self._give_up(pool, exc)
-        return await asyncio.to_thread(draw)
+        return await asyncio.to_thread(self._draw_one, picture)
 
     def _helper(self) -> Executor | None:
         if self._failed:

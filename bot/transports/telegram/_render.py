@@ -34,6 +34,7 @@ from bot.library.limits import (
     INLINE_RESULTS,
     MESSAGE_CHARS,
 )
+from bot.transports.drawing import drawn_attachment
 from bot.transports.telegram._html import plain_text, split_html, visible_length
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
     if reply.image:
         files.append((True, reply.image if _is_url(reply.image) else Path(reply.image)))
     if reply.attachment is not None:
-        made = reply.attachment.drawn()  # drawn already by the handlers; here only if not
+        made = drawn_attachment(reply.attachment)  # drawn by the handlers; here only if not
         files.append((made.photo, InputFile(made.data, filename=made.filename)))
     return files
 
