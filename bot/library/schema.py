@@ -146,6 +146,11 @@ def _verdict_word(value: object) -> object:
     return str(value).lower() if isinstance(value, bool) else value
 
 
+Region = Literal[
+    "russia", "belarus", "ukraine", "central-asia", "caucasus", "iran", "china", "hong-kong"
+]
+
+
 class FactCheck(Strict):
     id: Id
     language: LanguageCode
@@ -160,6 +165,9 @@ class FactCheck(Strict):
     reviewed: dt.date | Literal[False] = False
     tags: tuple[Tag, ...] = ()
     lesson: Id | None = None
+    # Where the claim is about, from the regions this library is written for; empty for others.
+    # The library's balance (how much of it serves those regions) is measured from this.
+    regions: tuple[Region, ...] = ()
 
 
 class Headline(Strict):
