@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.engine.engine import Engine
 from bot.engine.events import Button, Incoming, Reply
+from bot.engine.payloads import Payload, owner_tag
 from bot.transports.drawing import drawn
 from bot.transports.terminal import render
 
@@ -40,6 +41,10 @@ class Person:
         return self._run(
             Incoming(self.key, payload=payload, language=self.language, address=self.address)
         )
+
+    def payload(self, verb: str, arg: str | None = None, seq: int = 0) -> str:
+        """A payload as the bot would make it for this person (for buttons typed by hand)."""
+        return Payload(verb, seq, owner_tag(self.key), arg).encode()
 
     def labels(self) -> list[str]:
         return [button.label for button in self.buttons]

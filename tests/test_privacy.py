@@ -101,7 +101,7 @@ def test_claim_text_is_stored_only_after_consent(engine: BotEngine) -> None:
             "my neighbour says the moon landing was staged in a barn"
         )
     # The pending text is gone once used: a second tap stores nothing more.
-    assert "send it once more" in person.send_payload("send")
+    assert "send it once more" in person.send_payload(person.payload("send"))
 
 
 def test_queued_claims_per_day_are_limited(engine: BotEngine, clock: Clock) -> None:

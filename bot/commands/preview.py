@@ -12,6 +12,7 @@ from bot.engine.content import Content
 from bot.engine.context import FixedVoice
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming, Reply
+from bot.engine.payloads import Payload, owner_tag
 from bot.engine.factcheck import render_factcheck
 from bot.library.schema import Question, QuestionType
 from bot.storage import db
@@ -66,11 +67,11 @@ class _Walk:
     def item(self, item_id: str) -> list[Reply]:
         library = self.engine.content.library
         if (self.language, item_id) in library.lessons:
-            self.send(payload=f"lesson:{item_id}")
+            self.send(payload=_payload("lesson", item_id))
             while self.press("next"):
                 pass
             return self.shown
-        self.send(payload=f"quiz:{item_id}")
+        self.send(payload=_payload("quiz", item_id))
         for question in library.quizzes[(self.language, item_id)].questions:
             self.answer_right(question)
             self.press("cont")
@@ -88,3 +89,8 @@ class _Walk:
             for index in sorted(question.correct_indexes):
                 self.press("tick", str(index))
             self.press("done")
+
+
+def _payload(verb: str, item_id: str) -> str:
+    """The button that opens an item, as the bot would make it for the previewer."""
+    return Payload(verb, 0, owner_tag(PREVIEWER), item_id).encode()

@@ -11,7 +11,7 @@ from typing import Any
 from bot.config import LimitsSettings
 from bot.engine.content import Content
 from bot.engine.events import Button, Incoming, Reply
-from bot.engine.payloads import Payload
+from bot.engine.payloads import Payload, owner_tag
 from bot.storage import PendingClaims, Unit, User
 
 
@@ -78,11 +78,11 @@ class Context(Voice):
         return self.content.texts.resolve_language(self.user.language or self.incoming.language)
 
     def button(self, key: str, verb: str, arg: str | None = None, **context: Any) -> Button:
-        """A button labelled by message `key`; stateful verbs carry the user's current tag."""
+        """A button labelled by message `key`, tagged with the step and the person."""
         return Button(self.label(key, **context), self.payload(verb, arg))
 
     def payload(self, verb: str, arg: str | None = None) -> str:
-        return Payload(verb, self.user.seq, arg).encode()
+        return Payload(verb, self.user.seq, owner_tag(self.user.key), arg).encode()
 
     def bump(self) -> None:
         self.unit.users.bump(self.user)

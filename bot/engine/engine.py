@@ -19,14 +19,9 @@ from collections.abc import Callable
 
 from bot.config import LimitsSettings
 from bot.engine import (
-    account,
     admin,
-    assessments,
     factcheck,
-    lessons,
     menu,
-    onboarding,
-    progress,
     quizzes,
     ratelimit,
     resume,
@@ -34,28 +29,14 @@ from bot.engine import (
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
 from bot.engine.events import Incoming, InlineAnswer, Reply
-from bot.engine.payloads import STATEFUL, Payload, decode
+from bot.engine.payloads import Payload, decode, owner_tag
+from bot.engine.verbs import BUTTONS, COMMANDS
 from bot.storage import MemoryPending, PendingClaims, Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 MAX_TEXT_CHARS = 4096
-COMMANDS = (
-    "start",
-    "menu",
-    "lessons",
-    "review",
-    "test",
-    "progress",
-    "check",
-    "remind",
-    "language",
-    "mydata",
-    "forget",
-    "help",
-)
-ADMIN_COMMANDS = ("stats", "queue", "reload", "broadcast")
 
 
 def utc_now() -> dt.datetime:
@@ -119,6 +100,11 @@ class Engine:
     def handle(self, incoming: Incoming) -> list[Reply]:
         incoming = _clean(incoming)
         content = self.content
+        if _someone_elses(incoming):
+            # In a group everybody sees everybody's buttons: a press on another person's is
+            # answered on the button alone, before any work, and changes nothing for anyone.
+            voice = FixedVoice(content, incoming.language)
+            return [Reply("", notice=voice.label("errors.not_yours"))]
         now = self.clock()
         try:
             with self.store.unit() as unit:
@@ -160,8 +146,11 @@ class Engine:
         """Commands and their descriptions for the platform's menu (admins see theirs too)."""
         texts = self.content.texts
         lang = texts.resolve_language(language)
-        names = COMMANDS + ADMIN_COMMANDS if admin else COMMANDS
-        return [(name, texts.render(lang, f"commands.{name}")) for name in names]
+        return [
+            (name, texts.render(lang, f"commands.{name}"))
+            for name, command in COMMANDS.items()
+            if admin or not command.admin
+        ]
 
     def _allowed(self, ctx: Context) -> bool:
         user, limits = ctx.user, self.limits
@@ -184,7 +173,7 @@ class Engine:
         incoming = ctx.incoming
         if incoming.payload is not None:
             ctx.user.awaiting = None
-            return self._press(ctx, incoming.payload)
+            return self._press(ctx, decode(incoming.payload))
         text = incoming.text[:MAX_TEXT_CHARS]
         if text.startswith("/"):
             ctx.user.awaiting = None
@@ -201,77 +190,31 @@ class Engine:
         return factcheck.check(ctx, text)
 
     def _command(self, ctx: Context, name: str, rest: str) -> list[Reply]:
-        simple: dict[str, Callable[[Context], list[Reply]]] = {
-            "start": onboarding.start,
-            "menu": menu.main_menu,
-            "lessons": lessons.list_lessons,
-            "progress": progress.progress,
-            "help": menu.help_reply,
-            "language": onboarding.language_menu,
-            "review": quizzes.start_review,
-            "test": assessments.start,
-            "mydata": account.mydata,
-            "forget": account.forget,
-        }
-        if name in simple:
-            return simple[name](ctx)
-        if name == "check":
-            return factcheck.check(ctx, rest)
-        if name == "remind":
-            return account.remind(ctx, rest.strip().lower() or None)
-        admin_only: dict[str, Callable[[Context], list[Reply]]] = {
-            "stats": admin.stats,
-            "queue": admin.queue,
-            "reload": admin.reload,
-            "broadcast": lambda c: admin.broadcast(c, rest),
-        }
-        if name in admin_only:
+        command = COMMANDS.get(name)
+        if command is None:
+            return menu.unknown_command(ctx, name)
+        if command.admin:
             if not ctx.is_admin:
                 return admin.refused(ctx)
             if name == "reload" and self.on_reload is not None:
                 ctx.after.append(self.on_reload)
-            return admin_only[name](ctx)
-        return menu.unknown_command(ctx, name)
+        return command.run(ctx, rest)
 
-    def _press(self, ctx: Context, data: str) -> list[Reply]:
-        payload = decode(data)
-        if payload is None or (payload.verb in STATEFUL and payload.seq != ctx.user.seq):
+    def _press(self, ctx: Context, payload: Payload | None) -> list[Reply]:
+        verb = BUTTONS.get(payload.verb) if payload is not None else None
+        if payload is None or verb is None or (verb.stateful and payload.seq != ctx.user.seq):
             # Stale or forged: change nothing, and show where the person is (after a restart
             # their last buttons may be out of date through no fault of theirs).
             return resume.where_you_are(ctx, payload.verb if payload else None)
-        return self._route(ctx, payload)
+        return verb.press(ctx, payload.arg)
 
-    def _route(self, ctx: Context, payload: Payload) -> list[Reply]:
-        arg = payload.arg
-        routes: dict[str, Callable[[], list[Reply]]] = {
-            "menu": lambda: menu.main_menu(ctx),
-            "help": lambda: menu.help_reply(ctx),
-            "progress": lambda: progress.progress(ctx),
-            "lessons": lambda: lessons.list_lessons(ctx),
-            "lesson": lambda: lessons.open_lesson(ctx, arg),
-            "next": lambda: lessons.turn(ctx, arg),
-            "back": lambda: lessons.turn(ctx, arg),
-            "quiz": lambda: quizzes.start_quiz(ctx, arg),
-            "pick": lambda: quizzes.pick(ctx, arg),
-            "tick": lambda: quizzes.tick(ctx, arg),
-            "done": lambda: quizzes.done(ctx),
-            "cont": lambda: quizzes.cont(ctx),
-            "retry": lambda: quizzes.retry(ctx),
-            "lang": lambda: onboarding.choose_language(ctx, arg),
-            "fc": lambda: factcheck.show(ctx, arg),
-            "fb": lambda: factcheck.feedback(ctx, arg),
-            "send": lambda: factcheck.send_to_editors(ctx),
-            "notify": lambda: factcheck.notify_choice(ctx, arg),
-            "review": lambda: quizzes.start_review(ctx),
-            "test": lambda: assessments.start(ctx),
-            "rate": lambda: assessments.rate(ctx, arg),
-            "mydata": lambda: account.mydata(ctx),
-            "forget": lambda: account.forget(ctx),
-            "erase": lambda: account.erase(ctx),
-            "remind": lambda: account.remind(ctx, arg),
-            "bcast": lambda: admin.confirm_broadcast(ctx, arg),
-        }
-        return routes[payload.verb]()
+
+def _someone_elses(incoming: Incoming) -> bool:
+    """True for a press on a button that was made for another person."""
+    if incoming.payload is None:
+        return False
+    payload = decode(incoming.payload)
+    return payload is not None and payload.who != owner_tag(incoming.user)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")

@@ -1,53 +1,45 @@
-"""Button payloads: a verb, the user's button tag for stateful verbs, and short arguments.
+"""Button payloads: a verb, the person's button tag, whose button it is, and a short argument.
 
-Stateful verbs (turn a card, answer a question) carry the `seq` the user had when the button was
-shown; any other value is stale or forged and is refused without changing anything. Stateless
-verbs (open the menu, open a lesson by id) are safe to press at any time and carry no tag.
-Everything fits Telegram's 64-byte callback_data limit because content ids are at most 40 chars.
+Every payload is `verb:seq:who[:arg]`. `seq` is the tag the person had when the button was
+shown; for a stateful verb (turn a card, answer a question) any other value is stale, and the
+press changes nothing. `who` is a short keyed tag of the person the button was made for: in a
+group everybody sees everybody's buttons, and a press by anyone else is refused before any work
+is done. Which verbs exist and which are stateful is the verb table's business (`verbs.py`);
+this module only reads and writes the format, within Telegram's 64-byte callback_data limit
+(content ids are at most 40 characters).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
 from bot.library.limits import CALLBACK_DATA_BYTES
 
-STATEFUL = frozenset(
-    {"next", "back", "pick", "tick", "done", "cont", "retry", "rate", "erase", "notify", "bcast"}
-)
-STATELESS = frozenset(
-    {
-        "menu",
-        "lessons",
-        "lesson",
-        "quiz",
-        "lang",
-        "fc",
-        "progress",
-        "help",
-        "review",
-        "test",
-        "send",
-        "fb",
-        "forget",
-        "remind",
-        "mydata",
-    }
-)
+_VERB = re.compile(r"^[a-z]{1,12}$")
+_WHO = re.compile(r"^[0-9a-f]{6}$")
 _ARG = re.compile(r"^[a-z0-9_-]{1,48}$")
+
+
+def owner_tag(user_key: str) -> str:
+    """The short tag that binds a button to the person (pseudonym) it was made for.
+
+    24 bits: enough that a stranger's press in the same group matches by chance once in
+    sixteen million, short enough to leave room for a content id in 64 bytes.
+    """
+    return hashlib.sha256(b"button-owner:" + user_key.encode()).hexdigest()[:6]
 
 
 @dataclass(frozen=True)
 class Payload:
     verb: str
-    seq: int | None = None
+    seq: int
+    who: str
     arg: str | None = None
 
     def encode(self) -> str:
-        parts = [self.verb]
-        if self.verb in STATEFUL:
-            parts.append(str(self.seq))
+        parts = [self.verb, str(self.seq), self.who]
         if self.arg is not None:
             parts.append(self.arg)
         data = ":".join(parts)
@@ -61,21 +53,13 @@ def decode(data: str) -> Payload | None:
     if len(data.encode("utf-8", "replace")) > CALLBACK_DATA_BYTES:
         return None
     parts = data.split(":")
-    verb = parts[0]
-    if verb in STATEFUL:
-        seq = parts[1] if len(parts) > 1 else ""
-        # ASCII digits only: str.isdigit() also accepts "²" and "١", which int() refuses.
-        if len(parts) not in (2, 3) or not (seq.isascii() and seq.isdigit()) or len(seq) > 9:
-            return None
-        arg = parts[2] if len(parts) == 3 else None
-        if arg is not None and not _ARG.match(arg):
-            return None
-        return Payload(verb, int(parts[1]), arg)
-    if verb in STATELESS:
-        if len(parts) > 2:
-            return None
-        arg = parts[1] if len(parts) == 2 else None
-        if arg is not None and not _ARG.match(arg):
-            return None
-        return Payload(verb, None, arg)
-    return None
+    if len(parts) not in (3, 4):
+        return None
+    verb, seq, who = parts[0], parts[1], parts[2]
+    arg = parts[3] if len(parts) == 4 else None
+    # ASCII digits only: str.isdigit() also accepts "²" and "١", which int() refuses.
+    if not _VERB.match(verb) or not (seq.isascii() and seq.isdigit()) or len(seq) > 9:
+        return None
+    if not _WHO.match(who) or (arg is not None and not _ARG.match(arg)):
+        return None
+    return Payload(verb, int(seq), who, arg)

@@ -22,7 +22,7 @@ from bot.engine import account, factcheck
 from bot.engine.context import FixedVoice, ReloadResult
 from bot.engine.engine import Engine
 from bot.engine.events import Button, Reply
-from bot.engine.payloads import Payload
+from bot.engine.payloads import Payload, owner_tag
 from bot.matching import Tier
 from bot.storage import Store, Unit
 from bot.storage.keys import AddressBox
@@ -108,7 +108,8 @@ class Service:
                     continue
                 voice = FixedVoice(content, subscription.language)
                 text = voice.t("reminders.due", count=due)
-                button = Button(voice.label("menu.review"), Payload("review").encode())
+                review = Payload("review", user.seq, owner_tag(user.key))
+                button = Button(voice.label("menu.review"), review.encode())
                 unit.outbox.enqueue(
                     subscription.address, "reminder", text, now, user.id, _buttons(button)
                 )

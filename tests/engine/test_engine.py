@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
+from bot.engine.verbs import COMMANDS, Command
 from bot.library.loader import load_library_or_raise
 from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
 from bot.storage.unit import Store
@@ -180,7 +181,7 @@ def test_a_failing_event_is_rolled_back_and_answered_politely(
     def broken(*_: object) -> list[object]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.engine.lessons.list_lessons", broken)
+    monkeypatch.setitem(COMMANDS, "lessons", Command("lessons", broken))
     assert "something went wrong" in person.say("/lessons")
     monkeypatch.undo()
     assert "Spotting emotional" in person.say("/lessons")
@@ -227,7 +228,7 @@ def test_review_mixing_quizzes_with_the_same_question_ids(
     )
     person = Person(engine)
     for quiz in ("basics-quiz", "again-quiz"):
-        person.send_payload(f"quiz:{quiz}")
+        person.send_payload(person.payload("quiz", quiz))
         person.press("A calm discussion")
         for _ in range(3):
             person.press("Next question") if any("Next" in b for b in person.labels()) else None
@@ -244,7 +245,7 @@ def test_review_mixing_quizzes_with_the_same_question_ids(
 def test_stale_quiz_button_shows_where_you_are(engine: Engine) -> None:
     """A reply lost (say, in a restart) leaves old buttons; pressing one shows the open step."""
     person = Person(engine)
-    person.send_payload("quiz:basics-quiz")
+    person.send_payload(person.payload("quiz", "basics-quiz"))
     pick = next(b.payload for b in person.buttons if "reaction" in b.label)
     engine.handle(Incoming(person.key, payload=pick))  # answered; the feedback never arrived
     out = person.send_payload(pick)
@@ -269,7 +270,7 @@ def test_text_that_databases_refuse_is_cleaned(engine: Engine) -> None:
 def at_the_typed_question(engine: Engine, *multiple: str) -> Person:
     """A person who answered the fixture quiz up to its last (typed) question."""
     person = Person(engine)
-    person.send_payload("quiz:basics-quiz")
+    person.send_payload(person.payload("quiz", "basics-quiz"))
     for label in ("reaction", "Next question", *multiple, "Done", "Next question", "True"):
         person.press(label)
     person.press("Next question")

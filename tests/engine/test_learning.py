@@ -85,9 +85,13 @@ def test_assessment_before_and_after(engine: Engine, clock: Clock) -> None:
 def test_forged_rating_changes_nothing(engine: Engine) -> None:
     person = Person(engine)
     person.say("/test")
-    seq_payload = person.buttons[0].payload  # "rate:<seq>:1"
-    verb, seq, _ = seq_payload.split(":")
-    for forged in (f"{verb}:{seq}:9", f"{verb}:{seq}:0", f"{verb}:{int(seq) + 5}:3"):
+    seq_payload = person.buttons[0].payload  # "rate:<seq>:<who>:1"
+    verb, seq, who, _ = seq_payload.split(":")
+    for forged in (
+        f"{verb}:{seq}:{who}:9",
+        f"{verb}:{seq}:{who}:0",
+        f"{verb}:{int(seq) + 5}:{who}:3",
+    ):
         out = person.send_payload(forged)
         assert person.replies[0].notice == "That button is out of date."
         assert "earlier step" in out or "Headline 1 of 4" in out

@@ -217,7 +217,7 @@ def test_imported_quizzes_pass_the_check_and_are_served(
     }
     engine = checked_engine(root, db_engine)
     person = Person(engine)
-    out = person.send_payload("quiz:elections")
+    out = person.send_payload(person.payload("quiz", "elections"))
     assert "Elections" in out and "Question 1 of 6" in out
     assert "Correct" in person.press("So that no one can punish")
     person.press("Next question")
@@ -236,12 +236,12 @@ def test_imported_quizzes_pass_the_check_and_are_served(
     assert "5 out of 6" in person.press("See my score")
 
 
-@pytest.mark.parametrize("payload", ["quiz:civics-bank", "quiz:media-literacy"])
-def test_every_imported_quiz_starts(tmp_path: Path, db_engine: DbEngine, payload: str) -> None:
+@pytest.mark.parametrize("quiz", ["civics-bank", "media-literacy"])
+def test_every_imported_quiz_starts(tmp_path: Path, db_engine: DbEngine, quiz: str) -> None:
     root = make_library(tmp_path)
     write_items("quizzes", parse_gift(BANK, name="civics-bank.gift").items, root)
     person = Person(checked_engine(root, db_engine))
-    assert "Question 1 of" in person.send_payload(payload)
+    assert "Question 1 of" in person.send_payload(person.payload("quiz", quiz))
 
 
 def test_lines_count_from_the_file_whatever_shares_the_block() -> None:
