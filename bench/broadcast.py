@@ -57,7 +57,7 @@ from load import (
 )
 
 from bot.testing.fakebotapi import Person, callback_query, text_message
-from tests.postgres import postgres_problem
+from bot.testing.postgres import postgres_problem
 
 ADMIN = 700_000_001
 FIRST_SUBSCRIBER = 720_000_000

@@ -90,7 +90,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message  # noqa: E402
 from bot.transports.telegram import SECRET_HEADER  # noqa: E402
-from tests.postgres import postgres_problem, private_schema  # noqa: E402
+from bot.testing.postgres import postgres_problem, private_schema  # noqa: E402
 
 WEBHOOK_SECRET = "bench_webhook-secret-0123456789"
 SECRET_KEY = "bench-pseudonym-key-0123456789abcdef0123456789"

@@ -96,8 +96,8 @@ from bot.testing.fakebotapi import (  # noqa: E402
 )
 from bot.transports.telegram._html import split_html, visible_length  # noqa: E402
 from bot.transports.telegram._render import inline_results  # noqa: E402
-from tests.hostile import NAUGHTY, PAYLOADS, reply_problems  # noqa: E402
-from tests.transports.harness import SECRET_KEY, Recording, RunningBot  # noqa: E402
+from bot.testing.hostile import NAUGHTY, PAYLOADS, reply_problems  # noqa: E402
+from bot.testing.harness import SECRET_KEY, Recording, RunningBot  # noqa: E402
 
 SEED = 20260302
 

@@ -18,7 +18,8 @@ from bot.library.catalog import Library
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
 from bot.storage.unit import Store
-from tests.postgres import postgres_problem, private_schema
+from bot.testing.postgres import postgres_problem, private_schema
+from bot.testing.services import unavailable
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_LIBRARY = TESTS / "fixtures" / "library"
@@ -49,7 +50,7 @@ def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL whose connections use a fresh, private schema, dropped afterwards."""
     problem = postgres_problem()
     if problem:
-        pytest.skip(problem)
+        unavailable(problem)
     with private_schema() as url:
         yield url
 

@@ -15,8 +15,8 @@ from bot.engine.engine import Engine
 from bot.library.catalog import Library
 from bot.library.loader import load_library
 from bot.storage.unit import Store
+from bot.testing.person import Person
 from bot.texts.templates import plain_text
-from tests.chat import Person
 from tests.conftest import UNLIMITED, Clock
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming
-from tests.hostile import NAUGHTY, PAYLOADS, reply_problems
+from bot.testing.hostile import NAUGHTY, PAYLOADS, reply_problems
 
 USER = "h" * 64
 texts = st.one_of(
@@ -48,7 +48,7 @@ def test_generated_input(engine: Engine, text: str, payload: str, language: str 
 
 def test_hostile_answers_to_a_typed_question(engine: Engine) -> None:
     """Typed answers are graded, not echoed: hostile ones change nothing else."""
-    from tests.chat import Person
+    from bot.testing.person import Person
 
     person = Person(engine, USER)
     person.say("/lessons")

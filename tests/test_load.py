@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.postgres import postgres_problem
+from bot.testing.postgres import postgres_problem
+from bot.testing.services import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.slow
 def _bench(script: str, tmp_path: Path, *extra: str) -> dict[str, Any]:
     problem = postgres_problem()
     if problem:
-        pytest.skip(problem)
+        unavailable(problem)
     out = tmp_path / "figures.json"
     completed = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--quick", "--json", str(out), *extra],

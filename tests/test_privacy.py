@@ -14,7 +14,7 @@ from bot.storage.keys import AddressBox
 from bot.storage.privacy import UNLINKED, Retention, user_tables
 from bot.storage.tables import Base, CheckEvent, QueuedClaim, User
 from bot.storage.unit import Store
-from tests.chat import Person, start_fixture_quiz
+from bot.testing.person import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 ALICE, BOB = "a" * 64, "b" * 64

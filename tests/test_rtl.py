@@ -14,8 +14,8 @@ from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library
 from bot.storage.unit import Store
+from bot.testing.person import Person
 from bot.texts.templates import RLM
-from tests.chat import Person
 from tests.conftest import TESTS, UNLIMITED, Clock
 
 RTL = TESTS / "fixtures" / "rtl"

@@ -12,8 +12,8 @@ from bot.engine.content import Content
 from bot.engine.context import FixedVoice
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming, Reply
-from bot.engine.payloads import Payload, owner_tag
 from bot.engine.factcheck import render_factcheck
+from bot.engine.payloads import Payload, owner_tag
 from bot.library.schema import Question, QuestionType
 from bot.storage import db
 from bot.storage.unit import Store

@@ -15,7 +15,7 @@ from bot.service import Service
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import Retention
 from bot.storage.unit import Store
-from tests.chat import Person
+from bot.testing.person import Person
 from tests.conftest import UNLIMITED, Clock
 
 ADMIN, USER = "ad" * 32, "us" * 32

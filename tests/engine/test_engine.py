@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.engine.content import Content
 from bot.engine.engine import Engine
-from bot.engine.events import Incoming
+from bot.engine.events import Incoming, Reply
 from bot.engine.verbs import COMMANDS, Command
 from bot.library.loader import load_library_or_raise
 from bot.storage.tables import Answer, LessonProgress, QuizAttempt, User
 from bot.storage.unit import Store
-from tests.chat import Person, start_fixture_quiz
+from bot.testing.person import Person, start_fixture_quiz
 from tests.conftest import UNLIMITED, Clock, make_library
 
 # (action, argument, fragments the reply must contain)
@@ -178,7 +178,7 @@ def test_a_failing_event_is_rolled_back_and_answered_politely(
     person = Person(engine)
     person.say("/start")
 
-    def broken(*_: object) -> list[object]:
+    def broken(*_: object) -> list[Reply]:
         raise RuntimeError("boom")
 
     monkeypatch.setitem(COMMANDS, "lessons", Command("lessons", broken))

@@ -11,8 +11,8 @@ from bot.engine.engine import Engine
 from bot.engine.events import Incoming
 from bot.engine.pictures import ChartData
 from bot.storage.tables import AssessmentResponse, ReviewCard
+from bot.testing.person import Person, start_fixture_quiz
 from bot.transports.drawing import draw
-from tests.chat import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 

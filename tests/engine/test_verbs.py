@@ -11,7 +11,7 @@ from bot.engine.engine import Engine
 from bot.engine.payloads import Payload, decode, owner_tag
 from bot.engine.verbs import BUTTONS, COMMANDS
 from bot.storage.tables import User
-from tests.chat import Person
+from bot.testing.person import Person
 
 OWNER = "a" * 64
 STRANGER = "b" * 64

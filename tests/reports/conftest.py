@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.engine import Engine
-from tests.chat import Person, start_fixture_quiz
+from bot.testing.person import Person, start_fixture_quiz
 from tests.conftest import Clock
 
 

@@ -18,11 +18,11 @@ from bot.storage import db
 from bot.storage.unit import Store
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, assert_valid_html
 from bot.testing.fakebotapi.html_check import CAPTION_LIMIT
+from bot.testing.harness import WEBHOOK_SECRET
 from bot.transports.telegram import Engine
 from bot.transports.telegram._logs import NOISY_LOGGERS, configure_logging
 from tests.conftest import Clock, make_library
 from tests.transports.fake_engine import FakeEngine
-from tests.transports.harness import WEBHOOK_SECRET
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from bot.testing.fakebotapi import (
     text_message,
     user_origin,
 )
+from bot.testing.harness import SECRET_KEY, Recording, RunningBot
 from bot.transports.telegram import Engine
 from tests.transports.conftest import LogCapture
-from tests.transports.harness import SECRET_KEY, Recording, RunningBot
 
 ANA = Person(987_654_321_012, "Ana", "en")
 BORIS = Person(555_000_111, "Boris", "ru")

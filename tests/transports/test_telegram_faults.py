@@ -9,9 +9,9 @@ from collections import Counter
 
 from bot.engine.events import Incoming, InlineAnswer, Reply
 from bot.testing.fakebotapi import FakeBotApi, Person, callback_query, text_message
+from bot.testing.harness import Recording, RunningBot
 from tests.transports.conftest import LogCapture
 from tests.transports.fake_engine import FakeEngine
-from tests.transports.harness import Recording, RunningBot
 
 ANA = Person(1001)
 BORIS = Person(1002)

@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
+from bot.testing.harness import SECRET_KEY, settings_for
 from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram._handlers import CONCURRENCY, Handlers, engine_threads
 from bot.transports.telegram._serve import build_application
 from tests.transports.fake_engine import FakeEngine
-from tests.transports.harness import SECRET_KEY, settings_for
 
 
 def _update(update_id: int, chat: int) -> Update:

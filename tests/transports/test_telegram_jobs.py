@@ -16,8 +16,8 @@ from bot.storage import db
 from bot.storage.keys import AddressBox
 from bot.storage.unit import Store
 from bot.testing.fakebotapi import Call, FakeBotApi, Person, callback_query, text_message
+from bot.testing.harness import SECRET_KEY, RunningBot
 from tests.conftest import UNLIMITED, Clock, make_library
-from tests.transports.harness import SECRET_KEY, RunningBot
 
 ANA = Person(444_333_222_111, "Ana", "en")
 ADMIN = Person(777_000_111, "Ada", "en")

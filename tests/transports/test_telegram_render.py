@@ -9,9 +9,9 @@ from telegram import InputTextMessageContent
 from bot.engine.events import Button, InlineAnswer
 from bot.testing.fakebotapi import FakeBotApi, Person, callback_query, text_message
 from bot.testing.fakebotapi.html_check import html_problems
+from bot.testing.harness import RunningBot
 from bot.transports.telegram._render import RenderError, inline_results, keyboard
 from tests.transports.fake_engine import PICTURE_URL, PNG, FakeEngine
-from tests.transports.harness import RunningBot
 
 ANA = Person(4711)
 

@@ -13,11 +13,7 @@ import httpx
 import pytest
 
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
-from bot.transports.telegram._serve import StartError, serve
-from bot.transports.telegram._webhook import SECRET_HEADER, secret_matches
-from tests.transports.conftest import LogCapture
-from tests.transports.fake_engine import FakeEngine
-from tests.transports.harness import (
+from bot.testing.harness import (
     SECRET_KEY,
     WEBHOOK_SECRET,
     Recording,
@@ -25,6 +21,10 @@ from tests.transports.harness import (
     free_port,
     settings_for,
 )
+from bot.transports.telegram._serve import StartError, serve
+from bot.transports.telegram._webhook import SECRET_HEADER, secret_matches
+from tests.transports.conftest import LogCapture
+from tests.transports.fake_engine import FakeEngine
 
 ANA = Person(31337)
 

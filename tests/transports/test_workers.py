@@ -18,8 +18,8 @@ import httpx
 from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
 from bot.storage import db
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
+from bot.testing.harness import WEBHOOK_SECRET, free_port
 from bot.transports.telegram import SECRET_HEADER
-from tests.transports.harness import WEBHOOK_SECRET, free_port
 from tests.transports.test_telegram_run import ROOT
 
 PEOPLE = [Person(1_000_000 + n, f"P{n}", "en") for n in range(12)]

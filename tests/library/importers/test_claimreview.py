@@ -18,7 +18,7 @@ from bot.library.importers.claimreview import canonical, find_reviews, rating_ve
 from bot.library.importers.common import Item
 from bot.library.limits import MESSAGE_CHARS
 from bot.library.schema import FactCheck
-from tests.chat import Person
+from bot.testing.person import Person
 from tests.conftest import make_library
 from tests.library.importers.helpers import FIXTURES, checked_engine
 

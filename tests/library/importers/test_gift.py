@@ -14,7 +14,7 @@ from sqlalchemy import Engine as DbEngine
 from bot.library.importers import parse_gift, write_items
 from bot.library.importers.common import Item
 from bot.library.schema import Quiz
-from tests.chat import Person
+from bot.testing.person import Person
 from tests.conftest import make_library
 from tests.library.importers.helpers import FIXTURES, checked_engine
 

@@ -8,18 +8,15 @@ import uuid
 import pytest
 
 from bot.storage.pending import TTL, MemoryPending, PendingClaims, RedisPending
+from bot.testing.services import REDIS_URL, redis_problem, unavailable
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def redis_or_skip() -> RedisPending:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
+    problem = redis_problem()
+    if problem:
+        unavailable(problem)
     return RedisPending(REDIS_URL)
 
 

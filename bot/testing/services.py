@@ -1,0 +1,33 @@
+"""The services tests need besides the code: PostgreSQL, Redis, Chromium. On a developer's
+machine a missing one skips the tests that need it, with the reason; under CI (`CI=true`) it
+fails them, so a green run never hides a check that did not happen."""
+
+from __future__ import annotations
+
+import os
+from typing import NoReturn
+
+import pytest
+
+REDIS_URL = os.environ.get("CIVICBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(problem: str) -> NoReturn:
+    """Skip (on a developer's machine) or fail (under CI) a test whose service is missing."""
+    if under_ci():
+        pytest.fail(f"{problem} (CI=true: a missing service fails the run)", pytrace=False)
+    pytest.skip(problem)
+
+
+def redis_problem(url: str = REDIS_URL) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis not reachable at {url}: {type(exc).__name__}"
+    return None
