@@ -158,3 +158,27 @@ def test_sandbox_and_output_cap() -> None:
 
 def test_points() -> None:
     assert [points(2.0), points(2.5), points(1 / 3)] == ["2", "2.5", "0.33"]
+
+
+@pytest.mark.parametrize(
+    ("language", "counts"),
+    [
+        ("en", {0: "days", 1: "day", 2: "days", 11: "days", 21: "days"}),
+        ("ru", {0: "дней", 1: "день", 2: "дня", 5: "дней", 11: "дней", 21: "день", 22: "дня"}),
+    ],
+)
+def test_plurals_follow_cldr_rules(language: str, counts: dict[int, str]) -> None:
+    template = make_environment().from_string(
+        "{{ n | plural(one=one, few=few, many=many, other=other) }}"
+    )
+    forms = {"en": ("day", "days", "days", "days"), "ru": ("день", "дня", "дней", "дня")}
+    one, few, many, other = forms[language]
+    for n, expected in counts.items():
+        got = template.render(n=n, one=one, few=few, many=many, other=other, _language=language)
+        assert got == expected, (language, n)
+
+
+def test_no_locale_writes_a_plural_by_hand() -> None:
+    for path in (bundled_content() / "locales").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "% 10" not in text and "!= 1" not in text, path.name

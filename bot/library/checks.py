@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,13 @@ from bot.library import limits
 from bot.library.catalog import Library, Located
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
 from bot.library.yamlread import KeyPath, Problem, format_path, locate
-from bot.texts.templates import compile_error
+from bot.texts.templates import compile_error, plural_categories
 
 REFERENCE_LANGUAGE = "en"
+# A plural written by hand (`'s' if n != 1`, `n % 10 == 1`): wrong in most languages.
+_HAND_PLURAL = re.compile(r"!=\s*1\b|==\s*1\s+else|%\s*10\b|%\s*100\b")
+_PLURAL_CALL = re.compile(r"\|\s*plural\(([^)]*)\)")
+_PLURAL_FORM = re.compile(r"\b(zero|one|two|few|many|other)\s*=")
 
 
 def check_library(library: Library, items: Sequence[Located[Any]]) -> list[Problem]:
@@ -172,11 +177,24 @@ def _check_locale(library: Library, located: Located[Locale]) -> Iterator[Proble
     locale = located.item
     if located.file and Path(located.file).stem != locale.language:
         yield _at(located, ("language",), f"file should be named {locale.language}.yaml")
+    needed = plural_categories(locale.language)
     for key, source in locale.flat().items():
+        path: KeyPath = ("messages", *key.split("."))
         error = compile_error(source)
         if error:
-            path: KeyPath = ("messages", *key.split("."))
             yield _at(located, path, f"template error: {error}")
+        if _HAND_PLURAL.search(source):
+            yield _at(located, path, "write plurals with the plural filter, not a formula")
+        for call in _PLURAL_CALL.finditer(source):
+            given = set(_PLURAL_FORM.findall(call.group(1)))
+            lacking = sorted(needed - given)
+            if lacking:
+                yield _at(
+                    located,
+                    path,
+                    f"plural(...) needs the forms {', '.join(sorted(needed))} in "
+                    f"{locale.language}; missing {', '.join(lacking)}",
+                )
     reference = library.locales.get(REFERENCE_LANGUAGE)
     if reference is None or locale.language == REFERENCE_LANGUAGE:
         return

@@ -8,12 +8,15 @@ not an empty string). Output is capped so a runaway loop in a template cannot fl
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from jinja2 import StrictUndefined, Template, TemplateError
+from babel.core import Locale, UnknownLocaleError
+from jinja2 import StrictUndefined, Template, TemplateError, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -36,7 +39,41 @@ def make_environment() -> ImmutableSandboxedEnvironment:
     )
     env.policies["truncate.leeway"] = 0
     env.filters["points"] = points
+    env.filters["plural"] = plural
     return env
+
+
+LANGUAGE_VARIABLE = "_language"  # set by Texts.render: the language a template speaks
+
+
+@functools.lru_cache(maxsize=64)
+def _plural_rule(language: str) -> Callable[[float], str]:
+    try:
+        return Locale.parse(language).plural_form  # type: ignore[no-any-return]
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en").plural_form  # type: ignore[no-any-return]
+
+
+@pass_context
+def plural(context: Context, count: float, **forms: str) -> str:
+    """The form of a word that goes with `count`, by the CLDR plural rules of the template's
+    language: `{{ n | plural(one='day', other='days') }}`; Russian needs one, few and many.
+
+    A form a language's rules ask for but the template does not give falls back to `other`
+    (then `many`), so a missing form shows a readable word; `content check` reports it.
+    """
+    category = _plural_rule(str(context.get(LANGUAGE_VARIABLE, "en")))(count)
+    for name in (category, "other", "many", "one"):
+        if name in forms:
+            return forms[name]
+    return ""
+
+
+def plural_categories(language: str) -> frozenset[str]:
+    """The plural categories whole numbers take in `language` (en: one, other; ru: one, few,
+    many): what every `plural` call in that language's templates must give."""
+    rule = _plural_rule(language)
+    return frozenset(rule(n) for n in range(0, 200))
 
 
 def points(value: float) -> str:
@@ -95,6 +132,7 @@ class Texts:
         lang = language if self.has(language, key) else self.default_language
         template = self._template(lang, key)
         context.setdefault("t", self._translator(lang))
+        context[LANGUAGE_VARIABLE] = lang
         try:
             out = _capped("".join(_limited(template.generate(**context))))
         except TemplateError as exc:

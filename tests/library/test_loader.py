@@ -149,3 +149,19 @@ def test_unknown_technique_tag(library_dir: Path) -> None:
     found = [p for p in problems(library_dir) if "basics-quiz" in p]
     assert len(found) == 1
     assert "questions[3].techniques: unknown tag 'sfit'" in found[0]
+
+
+def test_plurals_are_checked_against_the_languages_rules(tmp_path: Path) -> None:
+    root = make_library(tmp_path, {"ru": "Русский"})
+    en = root / "locales/en.yaml"
+    en.write_text(en.read_text().replace("Choose your language.", "\"Day{{ 's' if 2 != 1 }}\""))
+    ru = root / "locales/ru.yaml"
+    ru.write_text(
+        ru.read_text().replace(
+            "Choose your language.", "\"{{ 5 | plural(one='день', other='дней') }}\""
+        )
+    )
+    found = [p for p in problems(root) if "start.choose_language" in p]
+    assert any("en.yaml" in p and "plural filter, not a formula" in p for p in found)
+    assert any("ru.yaml" in p and "missing few, many" in p for p in found)
+    assert len(found) == 2
