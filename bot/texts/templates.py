@@ -49,9 +49,9 @@ LANGUAGE_VARIABLE = "_language"  # set by Texts.render: the language a template 
 @functools.lru_cache(maxsize=64)
 def _plural_rule(language: str) -> Callable[[float], str]:
     try:
-        return Locale.parse(language).plural_form  # type: ignore[no-any-return]
+        return Locale.parse(language).plural_form
     except (UnknownLocaleError, ValueError):
-        return Locale.parse("en").plural_form  # type: ignore[no-any-return]
+        return Locale.parse("en").plural_form
 
 
 @pass_context
