@@ -29,8 +29,7 @@ def import_cycles(package: str) -> list[list[str]]:
     """Every set of modules that import each other, directly or round a loop (Tarjan)."""
     graph = grimp.build_graph(package, exclude_type_checking_imports=True)
     edges = {
-        module: sorted(graph.find_modules_directly_imported_by(module))
-        for module in graph.modules
+        module: sorted(graph.find_modules_directly_imported_by(module)) for module in graph.modules
     }
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -8,10 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from bot.app import build_engine
+from bot.app import build_engine, build_service
 from bot.commands.common import guarded, settings_from
 from bot.config import data_dir
-from bot.storage.keys import load_secret_key, user_key
+from bot.storage.keys import load_address_key, load_secret_key, user_key
 from bot.transports.terminal import chat
 
 
@@ -30,8 +30,19 @@ def run(args: argparse.Namespace) -> int:
     user = user_key(secret, "terminal", getpass.getuser())
     # The person at the terminal runs this bot: they get the admin commands too.
     engine = build_engine(settings, content, rate_limited=False, admins=frozenset({user}))
+    service = build_service(settings, engine, load_address_key(data_dir()), content)
+    assert service.box is not None
     files = data_dir() / "files"
-    return chat(engine, user, sys.stdin, sys.stdout, language=_language_hint(), files=files)
+    return chat(
+        engine,
+        user,
+        sys.stdin,
+        sys.stdout,
+        language=_language_hint(),
+        files=files,
+        service=service,
+        address=service.box.seal("terminal"),
+    )
 
 
 def _language_hint() -> str | None:

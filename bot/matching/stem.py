@@ -61,9 +61,13 @@ def _undouble(stem: str) -> str:
     return stem[:-1] if stem[-2:] in _DOUBLE else stem
 
 
+# Words that end in -s without being plurals: "news" is not many "new"s.
+_NOT_PLURALS = frozenset({"news", "series", "species", "means", "politics", "physics"})
+
+
 def stem_english(word: str) -> str:
     """A light English stemmer: plurals, -ed, -ing and common derivational endings."""
-    if len(word) <= 3 or not word.isascii() or not word.isalpha():
+    if len(word) <= 3 or not word.isascii() or not word.isalpha() or word in _NOT_PLURALS:
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"

@@ -6,6 +6,7 @@ too and stops at the end of it, so a scripted session prints a transcript.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from typing import TextIO
 
 from bot.engine.engine import Engine
 from bot.engine.events import Attachment, Button, Incoming, Reply
+from bot.service import Service
 from bot.transports.drawing import drawn
 
 
@@ -89,6 +91,25 @@ def save_attachment(folder: Path, attachment: Attachment) -> Path:
     return path
 
 
+class TerminalSender:
+    """The service's way to the person at the terminal: unasked messages (reminders,
+    notifications) are collected and shown after the reply to their next line."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Reply] = []
+
+    async def send(self, address: str, replies: list[Reply]) -> bool:  # noqa: ARG002 - one person
+        self.waiting.extend(replies)
+        return True
+
+    async def tell_admins(self, text: str) -> None:
+        self.waiting.append(Reply(text))  # the person at the terminal runs this bot
+
+    def take(self) -> list[Reply]:
+        taken, self.waiting = self.waiting, []
+        return taken
+
+
 def chat(
     engine: Engine,
     user: str,
@@ -96,11 +117,16 @@ def chat(
     stdout: TextIO,
     language: str | None = None,
     files: Path | None = None,
+    service: Service | None = None,
+    address: str | None = None,
 ) -> int:
     """Talk to `engine` as `user` until the input ends. Returns the exit code.
 
-    Files the bot makes (charts, exports) are saved under `files`.
+    Files the bot makes (charts, exports) are saved under `files`. With a `service`, what it
+    has to send (due reminders, news about a sent claim) is shown after each reply; `address`
+    is this terminal's sealed address, for the person to opt in to such messages.
     """
+    sender = TerminalSender()
     interactive = stdin.isatty()
     if interactive:
         hint = engine.content.texts.render(
@@ -122,11 +148,16 @@ def chat(
             stdout.write(f"> {line}\n")
         choice = line.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(buttons):
-            incoming = Incoming(user, payload=buttons[int(choice) - 1].payload, language=language)
+            payload = buttons[int(choice) - 1].payload
+            incoming = Incoming(user, payload=payload, language=language, address=address)
         else:
-            incoming = Incoming(user, text=line, language=language)
+            incoming = Incoming(user, text=line, language=language, address=address)
         save = (lambda a: save_attachment(files, a)) if files else None
-        text, offered = render(drawn(engine.handle(incoming)), save)
+        replies = engine.handle(incoming)
+        if service is not None:
+            asyncio.run(service.tick(sender))
+            replies += sender.take()
+        text, offered = render(drawn(replies), save)
         buttons = offered
         stdout.write(text + "\n")
         stdout.flush()

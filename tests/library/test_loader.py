@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 from bot.library.loader import load_library
@@ -130,15 +129,13 @@ def test_missing_translation_and_template_errors(tmp_path: Path) -> None:
     assert any("messages.start.choose_language: template error:" in p for p in found)
 
 
-def test_every_problem_reported_quickly(library_dir: Path) -> None:
+def test_every_problem_reported_in_one_run(library_dir: Path) -> None:
     write(library_dir, "lessons/bad.yaml", "id: [\n")
     write(library_dir, "lessons/bomb.yaml", "a: &a [1]\nb: *a\n")
     (library_dir / "lessons/latin1.yaml").write_bytes(b"id: \xff\n")
     shutil.copy(library_dir / "factchecks/5g-covid.yaml", library_dir / "factchecks/5g-copy.yaml")
     write(library_dir, "quizzes/noid.yaml", "language: en\ntitle: t\nquestions: []\n")
-    started = time.perf_counter()
     found = problems(library_dir)
-    assert time.perf_counter() - started < 2
     for name in ("bad.yaml", "bomb.yaml", "latin1.yaml", "5g-copy.yaml", "noid.yaml"):
         assert any(name in p for p in found), name
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.matching.features import NAMES
+from bot.matching.features import COLUMN, NAMES
 from bot.matching.model import RANK_WEIGHTS, confidence, rank_scores
 
 
@@ -27,6 +27,16 @@ def test_a_short_shortlist_does_not_make_a_weak_match_sure() -> None:
     assert confidence(row, strong, 0, None) > 0.5
 
 
-def test_rank_scores_is_the_weighted_sum() -> None:
-    features = np.eye(len(NAMES), dtype=np.float32)
-    assert np.allclose(rank_scores(features), [RANK_WEIGHTS[n] for n in NAMES])
+def test_more_evidence_ranks_higher_and_missing_numbers_rank_lower() -> None:
+    """Two candidates alike in every feature but one: the one whose claim the message covers
+    more, or shares more numbers with, ranks first; one whose numbers the message lacks, last."""
+    base = np.full((2, len(NAMES)), 0.3, dtype=np.float32)
+    for name in ("cov_claim", "cov_query", "set_claim", "num_hit", "bm25_rel"):
+        rows = base.copy()
+        rows[0, COLUMN[name]] = 0.9
+        scores = rank_scores(rows)
+        assert scores[0] > scores[1], name
+    rows = base.copy()
+    rows[0, COLUMN["num_missing"]] = 1.0
+    scores = rank_scores(rows)
+    assert scores[0] < scores[1]

@@ -82,22 +82,28 @@ def test_one_persons_units_never_overlap_so_no_change_is_lost(db_engine: Engine)
     store = Store(db_engine)
     with store.unit() as unit:
         unit.users.user("k" * 64, NOW)
-    read, failures = threading.Event(), []
+    read, second_done, failures = threading.Event(), threading.Event(), []
 
-    def change(slow: bool) -> None:
-        if not slow:
+    def change(first: bool) -> None:
+        if not first:
             read.wait(5)
         try:
             with store.unit() as unit:
                 user = unit.users.user("k" * 64, NOW)
-                if slow:
+                if first:
                     read.set()
-                    time.sleep(0.3)  # the other unit tries to read and change it meanwhile
+                    # Give the second unit every chance to read and change the same row now:
+                    # without the lock it finishes here (and its change is then overwritten);
+                    # with the lock it cannot, and this waits out the whole second.
+                    second_done.wait(1.0)
                 unit.users.bump(user)
         except Exception as exc:
             failures.append(exc)
+        finally:
+            if not first:
+                second_done.set()
 
-    threads = [threading.Thread(target=change, args=(slow,)) for slow in (True, False)]
+    threads = [threading.Thread(target=change, args=(first,)) for first in (True, False)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -10,6 +10,10 @@ from PIL import Image
 
 from bot.engine.engine import Engine
 from bot.engine.events import Attachment, Button, Reply
+from bot.service import Service
+from bot.storage.keys import AddressBox
+from bot.storage.privacy import Retention
+from bot.testing.person import Person, start_fixture_quiz
 from bot.transports.terminal import chat, plain, render, save_attachment
 from tests.conftest import Clock
 
@@ -73,3 +77,29 @@ def test_scripted_learner_pre_test_lesson_quiz_post_test_review_progress(
     assert picture.parent == files
     with Image.open(picture) as image:
         assert image.format == "PNG" and image.size == (800, 900)
+
+
+def test_due_reminders_reach_the_terminal_through_the_service(
+    engine: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    box = AddressBox(AddressBox.new_key())
+    service = Service(engine, engine.store, box, Retention(180, 180, 365, 730))
+    address = box.seal("terminal")
+
+    def session(lines: list[str]) -> str:
+        out = io.StringIO()
+        stdin = io.StringIO("".join(f"{x}\n" for x in lines))
+        assert chat(engine, "f" * 64, stdin, out, service=service, address=address) == 0
+        return out.getvalue()
+
+    assert "Reminders are on" in session(["/remind"])
+    person = Person(engine, "f" * 64)
+    start_fixture_quiz(person)
+    person.press("A calm discussion")  # a wrong answer: due again tomorrow
+    assert "question is due" not in session(["/menu"])
+    clock.advance(days=1, minutes=1)
+    # The reminder follows the menu's five buttons; its own button works like any other.
+    later = session(["/menu", "6"])
+    reminder = later.split("is due for review", 1)
+    assert len(reminder) == 2 and "[6] 🔁 Review" in reminder[1]
+    assert "Time to review" in reminder[1]
