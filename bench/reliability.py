@@ -56,11 +56,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reliabilitybench.common import FULL, QUICK, SEED, load_content  # noqa: E402
+from reliabilitybench.common import FULL, QUICK, SEED, Run, load_content  # noqa: E402
 from reliabilitybench.faults import run_faults  # noqa: E402
 from reliabilitybench.hostile import run_hostile  # noqa: E402
 from reliabilitybench.kill import run_kill  # noqa: E402
 from reliabilitybench.report import Report, as_json, print_report  # noqa: E402
+
+RUN_PARTS = {"hostile": run_hostile, "faults": run_faults, "kill": run_kill}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,28 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     content = load_content()
     with tempfile.TemporaryDirectory(prefix="civicbot-reliability-") as temp:
-        workdir = Path(temp)
-        if "hostile" in parts:
-            run_hostile(scale.hostile_inputs, args.seed, content, workdir, report)
-        if "faults" in parts:
-            run_faults(
-                scale.fault_learners,
-                scale.fault_interactions,
-                args.seed,
-                content,
-                workdir,
-                report,
-            )
-        if "kill" in parts:
-            run_kill(
-                scale.kill_learners,
-                scale.kill_quizzes,
-                scale.kills,
-                args.seed,
-                content,
-                workdir,
-                report,
-            )
+        run = Run(scale, args.seed, content, Path(temp), report)
+        for part, run_part in RUN_PARTS.items():
+            if part in parts:
+                run_part(run)
     report.seconds["total"] = time.monotonic() - started
     print_report(report, args.quick, args.seed)
     if args.json:

@@ -17,6 +17,7 @@ from bot.config import Settings, bundled_content
 from bot.engine.content import Content
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
+from reliabilitybench.report import Report
 
 SEED = 20260302
 
@@ -86,6 +87,18 @@ def tapped(*names: str, level: int = logging.DEBUG) -> Iterator[LogTap]:
             lg.setLevel(old_level)
             lg.propagate = propagate
         engine_log.setLevel(engine_level)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What each part is given: how much to do, the seed, the content, a scratch folder, and
+    the report its figures go to."""
+
+    scale: Scale
+    seed: int
+    content: Content
+    workdir: Path
+    report: Report
 
 
 def load_content() -> Content:

@@ -9,22 +9,25 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bot.config import LimitsSettings
-from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming, Reply
 from bot.library.limits import CAPTION_CHARS, MESSAGE_CHARS
 from bot.storage.unit import Store
-from bot.testing.fakebotapi import Person
 from bot.testing.harness import SECRET_KEY, Recording, RunningBot
 from bot.transports.telegram._html import split_html, visible_length
-from reliabilitybench.common import open_database, tapped
-from reliabilitybench.learners import Learner, check_answers, join, run_learners, script_errors
+from reliabilitybench.common import Run, open_database, tapped
+from reliabilitybench.learners import (
+    Learner,
+    check_answers,
+    join,
+    run_learners,
+    script_errors,
+    telegram_people,
+)
 from reliabilitybench.observed import FAULT_KINDS, FAULT_RATE, ObservedApi
-from reliabilitybench.report import Report
 
 
 class ObservedEngine(Recording):
@@ -64,24 +67,15 @@ def expected_texts(replies: Sequence[Reply]) -> list[str]:
     return texts
 
 
-def run_faults(
-    learners_count: int,
-    interactions: int,
-    seed: int,
-    content: Content,
-    workdir: Path,
-    report: Report,
-) -> None:
+def run_faults(run: Run) -> None:
     started = time.monotonic()
+    content, workdir, report, seed = run.content, run.workdir, run.report, run.seed
     rng = random.Random(seed)
     path = workdir / "faults.sqlite3"
     database = open_database(path)
     engine = Engine(Store(database), content, limits=LimitsSettings(burst=10**9))
     observed = ObservedEngine(engine)
-    people = [
-        Person(610_000_000 + n, f"L{n}", "ru" if n % 3 == 2 else "en")
-        for n in range(learners_count)
-    ]
+    people = telegram_people(610_000_000, "L", run.scale.fault_learners, russian_every=3)
     with (
         tapped(level=logging.WARNING) as tap,
         ObservedApi(seed=seed, fault_rate=FAULT_RATE) as api,
@@ -99,7 +93,7 @@ def run_faults(
             )
             for person in people
         ]
-        join(run_learners(learners, interactions), timeout=240)
+        join(run_learners(learners, run.scale.fault_interactions), timeout=240)
         api.wait_idle(quiet=0.5, timeout=30)
     database.dispose()
     script_errors(report, "faults", learners)

@@ -20,7 +20,6 @@ from sqlalchemy import text
 from telegram import InputTextMessageContent
 
 from bot.config import LimitsSettings
-from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import Payload, owner_tag
@@ -30,9 +29,8 @@ from bot.testing.buttons import verb_of, with_owner
 from bot.testing.fakebotapi import html_problems
 from bot.testing.hostile import PAYLOADS, reply_problems
 from bot.transports.telegram._render import inline_results
-from reliabilitybench.common import LogTap, open_database, tapped
+from reliabilitybench.common import LogTap, Run, open_database, tapped
 from reliabilitybench.generator import VERBS, Generator
-from reliabilitybench.report import Report
 
 BOT = ROOT / "bot"
 # Buttons that lead further into a lesson, quiz or test (pressed first when offered).
@@ -81,9 +79,10 @@ class HostileResult:
     examples: dict[str, str] = field(default_factory=dict)
 
 
-def run_hostile(count: int, seed: int, content: Content, workdir: Path, report: Report) -> None:
+def run_hostile(run: Run) -> None:
     started = time.monotonic()
-    rng = random.Random(seed)
+    count, content, workdir, report = run.scale.hostile_inputs, run.content, run.workdir, run.report
+    rng = random.Random(run.seed)
     gen = Generator(rng, content.library)
     clock = SteppingClock(rng)
     database = open_database(workdir / "hostile.sqlite3")

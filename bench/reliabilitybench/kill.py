@@ -16,9 +16,8 @@ from typing import Any
 from benchkit import ROOT, sql
 from benchkit.processes import BotProcess, bot_env
 
-from bot.engine.content import Content
 from bot.library.catalog import Library
-from bot.testing.fakebotapi import Person
+from reliabilitybench.common import Run
 from reliabilitybench.learners import (
     Control,
     Learner,
@@ -26,9 +25,9 @@ from reliabilitybench.learners import (
     join,
     run_learners,
     script_errors,
+    telegram_people,
 )
 from reliabilitybench.observed import ObservedApi
-from reliabilitybench.report import Report
 
 KILL_SECRET = "reliability-bench-pseudonym-key-0123456789"
 REDELIVER_SECONDS = 1.0  # at a kill, updates fetched this recently come again
@@ -51,28 +50,18 @@ def start(bot: BotProcess, api: ObservedApi) -> None:
         raise RuntimeError(f"the bot did not start; see {bot.log}") from None
 
 
-def run_kill(
-    learners_count: int,
-    quizzes: int,
-    kills: int,
-    seed: int,
-    content: Content,
-    workdir: Path,
-    report: Report,
-) -> None:
+def run_kill(run: Run) -> None:
     started = time.monotonic()
-    rng = random.Random(seed)
+    content, workdir, report, kills = run.content, run.workdir, run.report, run.scale.kills
+    rng = random.Random(run.seed)
     folder = workdir / "kill"
     folder.mkdir()
     database = folder / "civicbot.sqlite3"
     control = Control()
-    people = [
-        Person(720_000_000 + n, f"K{n}", "ru" if n % 4 == 3 else "en")
-        for n in range(learners_count)
-    ]
+    people = telegram_people(720_000_000, "K", run.scale.kill_learners, russian_every=4)
     mid_quiz = waiting = requeued = 0
     moments: list[tuple[float, dt.datetime]] = []  # each kill, by both clocks
-    with ObservedApi(seed=seed) as api:
+    with ObservedApi(seed=run.seed) as api:
         config = folder / "civicbot.yaml"
         config.write_text(
             f"telegram:\n  base_url: {api.base_url}\n  base_file_url: {api.base_file_url}\n"
@@ -90,7 +79,7 @@ def run_kill(
                     person,
                     content.library,
                     random.Random(rng.random()),
-                    lessons=quizzes,
+                    lessons=run.scale.kill_quizzes,
                     control=control,
                     timeout=60,
                 )

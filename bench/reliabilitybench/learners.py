@@ -351,6 +351,15 @@ def _arg(data: str) -> str:
     return payload.arg
 
 
+def telegram_people(first: int, name: str, count: int, *, russian_every: int) -> list[Person]:
+    """`count` people with private chats from id `first`; every `russian_every`-th speaks
+    Russian, the others English."""
+    return [
+        Person(first + n, f"{name}{n}", "ru" if n % russian_every == russian_every - 1 else "en")
+        for n in range(count)
+    ]
+
+
 def script_errors(report: Report, part: str, learners: Sequence[Learner]) -> None:
     """A learner whose script broke is a failed measurement, not a figure about the bot."""
     errors = [learner.error for learner in learners if learner.error is not None]
