@@ -8,16 +8,18 @@ This run measures both, with the real engine, the bundled content and SQLite, in
    into `Engine.inline`): texts built from the naughty strings of bot/testing/hostile.py, random
    Unicode from many scripts at every length up to 16k characters, markup and template
    injection, binary-looking text, real claims with noise, commands with junk arguments; forged
-   button payloads (mutated seq tags and arguments, Unicode digits, unknown verbs), replayed
+   button payloads (mutated seq and owner tags and arguments, Unicode digits, unknown verbs),
+   presses on other people's buttons (shown to them, or carrying their owner tag), replayed
    old buttons, and walks of valid presses deep into lessons, quizzes, reviews and the test;
    junk language hints, group chats, re-delivered event ids, a clock that jumps ahead. Every
    reply goes through the Telegram renderer's check (`reply_problems`: split_html plus an
    independent Telegram HTML checker, button and notice limits). Figures: inputs tried,
-   crashes (events answered with the apology, or any exception), invalid messages, and
-   re-delivered events answered a second time.
+   crashes (events answered with the apology, or any exception), invalid messages,
+   re-delivered events answered a second time, and presses on someone else's button answered
+   with more than a notice or changing the database.
 2. Faults. The real transport (python-telegram-bot, polling) serves the real engine against
-   the fake Bot API (bot/testing/fakebotapi) while scripted learners start, pick a language, read a
-   lesson card by card, answer its quiz, send claims, double-tap and press old buttons. The
+   the fake Bot API (bot/testing/fakebotapi) while scripted learners start, pick a language,
+   read a lesson card by card, answer its quiz, send claims, double-tap and press old buttons. The
    fake refuses a share of sendMessage, editMessageText, answerCallbackQuery and getUpdates
    requests with 429 (retry_after 1 s), 500 or a dropped connection, each request at most
    twice (the transport retries up to four times). Faults are injected before the fake acts,
