@@ -7,7 +7,7 @@ Issue 8 wants an announcement to every subscriber sent within the configured rat
 restart midway without sending anyone the message twice. This plays it end to end:
 
 1. `civicbot run --webhook --workers 2` on a private PostgreSQL schema, replies going to the
-   fake Bot API of the test suite (tests/fakebotapi) on loopback. The per-process request
+   fake Bot API of the test suite (bot/testing/fakebotapi) on loopback. The per-process request
    limiter is off (telegram.overall_per_second 0), so the only thing holding the pace is the
    shared outbox rate under test.
 2. Each subscriber's private chat sends /remind through the webhook (the bot stores the sealed
@@ -44,20 +44,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import load
-from load import (
-    BenchFake,
-    Telegram,
-    children,
-    free_port,
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchkit import sql  # noqa: E402
+from benchkit.civicbot import (  # noqa: E402
     postgres_database,
     start_civicbot,
     wait_ready,
     write_config,
 )
+from benchkit.fake import BenchFake  # noqa: E402
+from benchkit.processes import CORES, children  # noqa: E402
+from benchkit.webhook import CONNECTIONS, Telegram  # noqa: E402
 
-from bot.testing.fakebotapi import Person, callback_query, text_message
-from bot.testing.postgres import postgres_problem
+from bot.testing.buttons import find_button, keyboard_data  # noqa: E402
+from bot.testing.fakebotapi import Person, callback_query, text_message  # noqa: E402
+from bot.testing.harness import free_port  # noqa: E402
+from bot.testing.postgres import postgres_problem  # noqa: E402
 
 ADMIN = 700_000_001
 FIRST_SUBSCRIBER = 720_000_000
@@ -168,11 +172,10 @@ async def _confirm(fake: BenchFake, telegram: Telegram) -> float:
     )
     button = None
     for seen in fake.chat_calls(ADMIN):
-        markup = (seen.message or {}).get("reply_markup") or {}
-        for row in markup.get("inline_keyboard", []):
-            for each in row:
-                if str(each.get("callback_data", "")).startswith("bcast:"):
-                    button = (int(seen.result["message_id"]), str(each["callback_data"]))
+        message = seen.message or {}
+        data = find_button(keyboard_data(message.get("reply_markup")), "bcast")
+        if data is not None:
+            button = (int(message["message_id"]), data)
     if button is None:
         raise RuntimeError("the bot showed no confirm button for /broadcast")
     query = callback_query(admin, button[1], fake.message(ADMIN, button[0]))
@@ -183,33 +186,12 @@ async def _confirm(fake: BenchFake, telegram: Telegram) -> float:
 
 
 def _outbox(url: str) -> dict[str, int]:
-    from sqlalchemy import text
-
-    from bot.storage import db
-
-    engine = db.open_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT status, count(*) FROM outbox WHERE kind = 'broadcast' GROUP BY status")
-            )
-            return {str(status): int(n) for status, n in rows}
-    finally:
-        engine.dispose()
+    query = "SELECT status, count(*) FROM outbox WHERE kind = 'broadcast' GROUP BY status"
+    return {str(row[0]): int(row[1]) for row in sql.rows(url, query)}
 
 
 def _subscriptions(url: str) -> int:
-    from sqlalchemy import text
-
-    from bot.storage import db
-
-    engine = db.open_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = text("SELECT count(*) FROM subscriptions WHERE kind = 'reminders'")
-            return int(connection.execute(query).scalar_one())
-    finally:
-        engine.dispose()
+    return sql.counts(url, ["subscriptions"], where="kind = 'reminders'")["subscriptions"]
 
 
 def run(subscribers: int, rate: float, connections: int) -> Result:
@@ -237,7 +219,7 @@ def run(subscribers: int, rate: float, connections: int) -> Result:
         bot = start_civicbot("broadcast", config, home, 2, Fernet.generate_key().decode())
         try:
             wait_ready(bot, port)
-            asyncio.run(_play(fake, port, connections, url, bot.process.pid, reminders_on, result))
+            asyncio.run(_play(fake, port, connections, url, bot.running.pid, reminders_on, result))
         finally:
             result.exit_code = bot.stop()
             result.log = bot.log_summary()
@@ -330,7 +312,7 @@ def report(result: Result, elapsed: float) -> list[str]:
     lines = [
         f"civicbot broadcast benchmark: {r.subscribers} subscribers, two webhook workers on "
         f"PostgreSQL, limits.outgoing_per_second {r.rate:g} (the per-process request limiter "
-        f"off: telegram.overall_per_second 0), {load.CORES} CPU cores",
+        f"off: telegram.overall_per_second 0), {CORES} CPU cores",
         f"subscribing: {r.subscribed}/{r.subscribers} chats sent /remind through the webhook and "
         f"were told reminders are on, in {r.subscribe_seconds:.1f} s",
         f"broadcast queued for {r.queued} subscribers; one worker killed with SIGKILL after "
@@ -361,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--subscribers", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=25.0, help="limits.outgoing_per_second")
-    parser.add_argument("--connections", type=int, default=load.CONNECTIONS)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--quick", action="store_true", help="200 subscribers, for tests")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

@@ -2,8 +2,9 @@
 
 Hostile input through the engine and the Telegram renderer, the real transport under injected
 429s, 500s and dropped connections, and `python -m bot run` killed with SIGKILL mid-run: no
-crash, no message Telegram would refuse, no reply lost or sent twice, no acknowledged answer
-missing or stored twice, and every interrupted quiz can be continued.
+crash, no message Telegram would refuse, no press on someone else's button answered with more
+than a notice or changing anything, no reply lost or sent twice, no acknowledged answer missing
+or stored twice, and every interrupted quiz can be continued.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MUST_BE_ZERO = [
     "hostile.crashes",
     "hostile.invalid",
     "hostile.replayed_answered",
+    "hostile.foreign_acted",
     "faults.script_errors",
     "faults.lost",
     "faults.duplicated",
@@ -53,6 +55,7 @@ def test_quick_reliability_run(tmp_path: Path) -> None:
     data: dict[str, Any] = json.loads(figures_file.read_text(encoding="utf-8"))
     figures: dict[str, int] = data["figures"]
     assert figures["hostile.tried"] >= 1000
+    assert figures["hostile.foreign"] > 0
     assert figures["faults.sent"] > 0
     assert figures["faults.processed"] == figures["faults.sent"]
     assert figures["kill.acknowledged"] > 0
