@@ -72,12 +72,18 @@ def db_engine(database_url: str) -> Iterator[Engine]:
 
 
 def make_library(tmp_path: Path, extra_locales: dict[str, str] | None = None) -> Path:
-    """The fixture items plus the bundled English interface, copied to a folder the test owns."""
+    """The fixture items plus the bundled English interface (and any other language asked for:
+    the bundled translation where there is one, else a copy of English), in a folder the test
+    owns."""
     root = tmp_path / "library"
     shutil.copytree(FIXTURE_LIBRARY, root)
     (root / "locales").mkdir()
     shutil.copy(bundled_content() / "locales" / "en.yaml", root / "locales" / "en.yaml")
     for code, name in (extra_locales or {}).items():
+        bundled = bundled_content() / "locales" / f"{code}.yaml"
+        if bundled.is_file():  # a real translation, with its language's plural forms
+            shutil.copy(bundled, root / "locales" / f"{code}.yaml")
+            continue
         source = (root / "locales" / "en.yaml").read_text(encoding="utf-8")
         source = source.replace("language: en", f"language: {code}", 1)
         source = source.replace("name: English", f"name: {name}", 1)

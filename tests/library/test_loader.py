@@ -154,9 +154,7 @@ def test_plurals_are_checked_against_the_languages_rules(tmp_path: Path) -> None
     en.write_text(en.read_text().replace("Choose your language.", "\"Day{{ 's' if 2 != 1 }}\""))
     ru = root / "locales/ru.yaml"
     ru.write_text(
-        ru.read_text().replace(
-            "Choose your language.", "\"{{ 5 | plural(one='день', other='дней') }}\""
-        )
+        ru.read_text().replace("Выберите язык.", "\"{{ 5 | plural(one='день', other='дней') }}\"")
     )
     found = [p for p in problems(root) if "start.choose_language" in p]
     assert any("en.yaml" in p and "plural filter, not a formula" in p for p in found)
