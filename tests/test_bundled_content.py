@@ -37,8 +37,8 @@ def content(library: Library) -> Content:
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_sizes_and_translation(library: Library, language: str) -> None:
     counts = library.counts(language)
-    assert counts["lessons"] >= 12 and counts["questions"] >= 120
-    assert counts["factchecks"] >= 60 and counts["assessment_forms"] >= 2
+    assert counts["lessons"] >= 18 and counts["questions"] >= 190
+    assert counts["factchecks"] >= 110 and counts["assessment_forms"] >= 2
     assert library.coverage(language, "en")["interface_coverage"] == 1.0
     for quiz in library.quizzes_in(language):
         assert {q.type.value for q in quiz.questions} == {
@@ -53,6 +53,26 @@ def test_sizes_and_translation(library: Library, language: str) -> None:
     for assessment in library.assessments_in(language):
         for form in assessment.forms:
             assert len(form.headlines) >= 16
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_library_for_its_audience_and_not_a_false_machine(
+    library: Library, language: str
+) -> None:
+    """Enough true verdicts that the bot trains discernment, not suspicion; most fact-checks
+    about the regions the library is written for; sources a reader can open."""
+    factchecks = [fc for (lang, _), fc in library.factchecks.items() if lang == language]
+    assert sum(fc.verdict.value == "true" for fc in factchecks) >= 10
+    assert sum(bool(fc.regions) for fc in factchecks) / len(factchecks) >= 0.45
+    sources = [s for fc in factchecks for s in fc.sources]
+    sources += [
+        s
+        for (lang, _), lesson in library.lessons.items()
+        if lang == language
+        for card in lesson.cards
+        for s in card.sources
+    ]
+    assert sum(s.url is None for s in sources) / len(sources) <= 0.10
 
 
 def test_every_factcheck_names_its_publishers_and_waits_for_review(library: Library) -> None:
