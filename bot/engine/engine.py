@@ -111,7 +111,8 @@ class Engine:
                 user = unit.users.user(incoming.user, now)
                 if incoming.event_id and not unit.users.first_time(incoming.event_id, now):
                     return []  # a re-delivery of an event already handled
-                user.last_seen_on = now.date()
+                if user.last_seen_on != now.date():  # assigning marks the row changed
+                    user.last_seen_on = now.date()
                 ctx = Context(
                     unit,
                     user,
@@ -123,7 +124,13 @@ class Engine:
                     is_admin=incoming.user in self.admins,
                     reload=self.reload,
                 )
-                replies = self._dispatch(ctx) if self._allowed(ctx) else self._slow_down(ctx)
+                allowed, tokens = self._take(ctx)
+                replies = self._dispatch(ctx) if allowed else self._slow_down(ctx)
+                # Written last: the person's row is then changed only at commit, not flushed
+                # again before every query a flow makes.
+                user.rate_tokens, user.rate_at = tokens, now
+                if allowed and tokens >= 1.0 and user.rate_warned:
+                    user.rate_warned = False
             for work in ctx.after:
                 work()
             if ctx.later:
@@ -152,15 +159,12 @@ class Engine:
             if admin or not command.admin
         ]
 
-    def _allowed(self, ctx: Context) -> bool:
+    def _take(self, ctx: Context) -> tuple[bool, float]:
+        """Whether the person's inbound rate allows this event, and their tokens after it."""
         user, limits = ctx.user, self.limits
-        allowed, tokens = ratelimit.take(
+        return ratelimit.take(
             user.rate_tokens, user.rate_at, ctx.now, limits.burst, limits.per_minute
         )
-        user.rate_tokens, user.rate_at = tokens, ctx.now
-        if allowed and tokens >= 1.0:
-            user.rate_warned = False
-        return allowed
 
     def _slow_down(self, ctx: Context) -> list[Reply]:
         """One polite word when the limit is first hit, then silence until it refills."""
@@ -172,11 +176,11 @@ class Engine:
     def _dispatch(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
         if incoming.payload is not None:
-            ctx.user.awaiting = None
+            _clear_awaiting(ctx)
             return self._press(ctx, decode(incoming.payload))
         text = incoming.text[:MAX_TEXT_CHARS]
         if text.startswith("/"):
-            ctx.user.awaiting = None
+            _clear_awaiting(ctx)
             word, _, rest = text[1:].partition(" ")
             return self._command(ctx, word.split("@", 1)[0].lower(), rest)
         awaiting = ctx.user.awaiting or ""
@@ -207,6 +211,11 @@ class Engine:
             # their last buttons may be out of date through no fault of theirs).
             return resume.where_you_are(ctx, payload.verb if payload else None)
         return verb.press(ctx, payload.arg)
+
+
+def _clear_awaiting(ctx: Context) -> None:
+    if ctx.user.awaiting is not None:
+        ctx.user.awaiting = None
 
 
 def _someone_elses(incoming: Incoming) -> bool:
