@@ -2,7 +2,10 @@
 
 Builds a library from a claims file, ranks every query and scores the ranking against TREC qrels
 the way the CLEF CheckThat! scorer does (MAP@5, MRR, P@1, R@5), plus what matters to the bot: how
-often the answer tier is right and how many messages it answers, and how fast it is.
+often the answer tier is right and how many messages it answers, and how fast it is. Each query is
+ranked a second time with its right fact-checks masked out of the library (leave-gold-out), which
+measures how often the bot answers (`absent_answered`) or offers candidates (`absent_suggested`)
+when the library has no fact-check for the message.
 """
 
 from __future__ import annotations
@@ -119,6 +122,10 @@ def _percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
+def _share(tiers: list[Tier], tier: Tier) -> float:
+    return sum(1 for t in tiers if t is tier) / len(tiers) if tiers else 0.0
+
+
 def run_matching(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
@@ -133,8 +140,12 @@ def run_matching(args: argparse.Namespace) -> int:
     matcher = Matcher(documents, thresholds)
     index_s = time.perf_counter() - started
     ids = [doc.id for doc in matcher.documents]
+    positions: dict[str, list[int]] = {}
+    for position, doc_id in enumerate(ids):
+        positions.setdefault(doc_id, []).append(position)
     results: dict[str, Ranked] = {}
     latencies: list[float] = []
+    absent: list[Tier] = []
     for query_id, text in queries:
         started = time.perf_counter()
         matcher.match(text)
@@ -143,9 +154,14 @@ def run_matching(args: argparse.Namespace) -> int:
         ranked = list(dict.fromkeys(ids[position] for position in ranking.docs))
         answered = tier_of(ranking, thresholds) is Tier.ANSWER
         results[query_id] = Ranked(ranked, answered=answered)
+        gold = [p for doc_id in qrels.get(query_id, ()) for p in positions.get(doc_id, ())]
+        if gold:
+            absent.append(tier_of(matcher.rank(text, without=gold), thresholds))
     scores = score_run(results, qrels, k=5)
     summary = {
         **{key: round(value, 4) for key, value in scores.items()},
+        "absent_answered": round(_share(absent, Tier.ANSWER), 4),
+        "absent_suggested": round(_share(absent, Tier.SUGGEST), 4),
         "index_s": round(index_s, 3),
         "p50_ms": round(_percentile(latencies, 0.5), 3),
         "p95_ms": round(_percentile(latencies, 0.95), 3),
@@ -162,6 +178,10 @@ def run_matching(args: argparse.Namespace) -> int:
     print(
         f"answer tier (confidence >= {thresholds.answer:g}): precision "
         f"{summary['answer_precision']:.4f} at coverage {summary['answer_coverage']:.4f}"
+    )
+    print(
+        f"without the right fact-checks ({len(absent)} queries): answered "
+        f"{summary['absent_answered']:.4f}, offered {summary['absent_suggested']:.4f}"
     )
     print(
         f"index built in {summary['index_s']:.2f} s; per query p50 {summary['p50_ms']:.2f} ms, "

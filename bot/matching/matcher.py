@@ -89,14 +89,22 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.corpus)
 
-    def rank(self, text: str, language: str | None = None) -> Ranking:
-        """Every shortlisted fact-check, best first, with the confidence in the first."""
+    def rank(
+        self, text: str, language: str | None = None, without: Sequence[int] = ()
+    ) -> Ranking:
+        """Every shortlisted fact-check, best first, with the confidence in the first.
+
+        `without` lists document positions to treat as absent from the library (the benchmark
+        removes a query's right fact-checks this way to see what the bot says without them).
+        """
         corpus = self.corpus
         if not text.strip() or len(corpus) == 0:
             return Ranking((), (), 0.0)
         query = features.prepare(corpus, text, SIGNATURE_WEIGHT)
-        exact = self._exact(query.urls, language)
+        exact = [p for p in self._exact(query.urls, language) if p not in without]
         scores = corpus.index.scores(query.term_ids, query.weights)
+        if len(without):
+            scores[np.asarray(without, dtype=np.int64)] = 0.0
         docs, bm25 = corpus.index.top(scores, self.candidates)
         if len(docs) == 0:
             if exact:

@@ -95,6 +95,8 @@ def test_bench_json_last_line(capsys: pytest.CaptureFixture[str]) -> None:
         "r@5",
         "answer_precision",
         "answer_coverage",
+        "absent_answered",
+        "absent_suggested",
         "index_s",
         "p50_ms",
         "p95_ms",
@@ -102,6 +104,8 @@ def test_bench_json_last_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["map@5"] == 1.0
     assert summary["r@5"] == 1.0
     assert 0.0 <= summary["answer_coverage"] <= 1.0
+    # With its own claim masked, no query of the fixture repeats another claim.
+    assert summary["absent_answered"] == 0.0
     assert summary["p95_ms"] >= summary["p50_ms"] > 0
 
 
