@@ -47,6 +47,16 @@ class Ranking:
     claim_share: float = 0.0  # rarity-weighted share of the best claim (or headline) matched
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """The first stage's candidates (document positions, best BM25F first) and their features."""
+
+    query: features.Query
+    docs: IntArray
+    bm25: FloatArray
+    matrix: FloatArray
+
+
 def tier_of(ranking: Ranking, limits: Thresholds) -> Tier:
     """The tier for a ranking: by confidence, capped by how much of the message matched.
 
@@ -77,10 +87,12 @@ class Matcher:
         thresholds: Thresholds | None = None,
         settings: IndexSettings | None = None,
         candidates: int = CANDIDATES,
+        fitted: model.Model | None = None,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
         self.corpus = Corpus(documents, settings)
         self.candidates = candidates
+        self.model = fitted or model.DEFAULT
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -89,35 +101,39 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.corpus)
 
-    def rank(
-        self, text: str, language: str | None = None, without: Sequence[int] = ()
-    ) -> Ranking:
-        """Every shortlisted fact-check, best first, with the confidence in the first.
+    def shortlist(self, text: str, without: Sequence[int] = ()) -> Shortlist:
+        """The first stage's candidates for a message and their features, before reranking.
 
         `without` lists document positions to treat as absent from the library (the benchmark
         removes a query's right fact-checks this way to see what the bot says without them).
         """
         corpus = self.corpus
-        if not text.strip() or len(corpus) == 0:
-            return Ranking((), (), 0.0)
         query = features.prepare(corpus, text, SIGNATURE_WEIGHT)
-        exact = [p for p in self._exact(query.urls, language) if p not in without]
         scores = corpus.index.scores(query.term_ids, query.weights)
         if len(without):
             scores[np.asarray(without, dtype=np.int64)] = 0.0
         docs, bm25 = corpus.index.top(scores, self.candidates)
+        return Shortlist(query, docs, bm25, features.compute(corpus, query, docs, bm25))
+
+    def rank(self, text: str, language: str | None = None, without: Sequence[int] = ()) -> Ranking:
+        """Every shortlisted fact-check, best first, with the confidence in the first."""
+        corpus = self.corpus
+        if not text.strip() or len(corpus) == 0:
+            return Ranking((), (), 0.0)
+        found = self.shortlist(text, without)
+        query, docs, matrix = found.query, found.docs, found.matrix
+        exact = [p for p in self._exact(query.urls, language) if p not in without]
         if len(docs) == 0:
             if exact:
                 return Ranking(tuple(exact), (0.0,) * len(exact), 1.0, exact=True)
             return Ranking((), (), 0.0)
-        matrix = features.compute(corpus, query, docs, bm25)
-        logits = model.rank_scores(matrix)
+        logits = self.model.rank_scores(matrix)
         if language is not None:
             logits = logits + LANGUAGE_BONUS * self._in_language(docs, language)
         order = np.argsort(-logits, kind="stable")
         best = int(order[0])
         second = int(order[1]) if len(order) > 1 else None
-        sure = model.confidence(matrix, logits, best, second)
+        sure = self.model.confidence(matrix, logits, best, second)
         ranked = [int(docs[i]) for i in order]
         values = [float(logits[i]) for i in order]
         matched = features.matched_words(corpus, query, ranked[0])

@@ -18,6 +18,8 @@ numpy gradient descent, about a minute), then choosing thresholds on the dev spl
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,37 +52,68 @@ CONFIDENCE_WEIGHTS: dict[str, float] = {
     "set_claim": 0.233,
     "cov_query": 2.325,
 }
-_MARGIN_CAP = 5.0
+# The confidence's inputs: its own three, and features of the best candidate (features.NAMES).
+CONFIDENCE_INPUTS = ("top", "margin", "p1", "cov_claim", "cov_title", "set_claim", "cov_query")
+MARGIN_CAP = 5.0
 # The confidence was fitted on shortlists of 100 candidates. A small library gives shorter
 # lists, in which any weak match would look unrivalled; the missing places are filled with
 # candidates as strong as a typical shortlist tail (10th percentile of the mean logit at ranks
 # 50-100 on the training data), so "p1" means the same in a library of 20 and of 100,000.
 SHORTLIST = 100
 TAIL_LOGIT = 3.8
-_RANK = np.asarray([RANK_WEIGHTS[name] for name in NAMES], dtype=np.float32)
+
+
+def confidence_inputs(
+    features: FloatArray, scores: FloatArray, best: int, second: int | None, tail_logit: float
+) -> dict[str, float]:
+    """What the confidence reads from a ranked shortlist (see CONFIDENCE_INPUTS)."""
+    top = float(scores[best])
+    margin = MARGIN_CAP if second is None else min(top - float(scores[second]), MARGIN_CAP)
+    padding = max(0, SHORTLIST - len(scores)) * math.exp(min(tail_logit - top, 50.0))
+    share = 1.0 / (float(np.exp(np.minimum(scores - top, 0.0)).sum()) + padding)
+    row = features[best]
+    own = {"top": top, "margin": margin, "p1": share}
+    return {
+        name: own[name] if name in own else float(row[COLUMN[name]]) for name in CONFIDENCE_INPUTS
+    }
+
+
+@dataclass(frozen=True)
+class Model:
+    """The learned constants as one value, so that a fit can be tried without editing this file."""
+
+    rank: Mapping[str, float] = field(default_factory=lambda: dict(RANK_WEIGHTS))
+    bias: float = CONFIDENCE_BIAS
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(CONFIDENCE_WEIGHTS))
+    tail_logit: float = TAIL_LOGIT
+    _vector: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        vector = np.asarray([self.rank[name] for name in NAMES], dtype=np.float32)
+        object.__setattr__(self, "_vector", vector)
+
+    def rank_scores(self, features: FloatArray) -> FloatArray:
+        """The ranking score (a logit) of every candidate."""
+        scores: FloatArray = features @ self._vector
+        return scores
+
+    def confidence(
+        self, features: FloatArray, scores: FloatArray, best: int, second: int | None
+    ) -> float:
+        """The probability that candidate `best` is the fact-check the message repeats."""
+        values = confidence_inputs(features, scores, best, second, self.tail_logit)
+        logit = self.bias + sum(self.weights[k] * v for k, v in values.items())
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+
+DEFAULT = Model()
 
 
 def rank_scores(features: FloatArray) -> FloatArray:
-    """The ranking score (a logit) of every candidate."""
-    scores: FloatArray = features @ _RANK
-    return scores
+    """The ranking score (a logit) of every candidate, with the fitted weights."""
+    return DEFAULT.rank_scores(features)
 
 
 def confidence(features: FloatArray, scores: FloatArray, best: int, second: int | None) -> float:
-    """The probability that candidate `best` is the fact-check the message repeats."""
-    top = float(scores[best])
-    margin = _MARGIN_CAP if second is None else min(top - float(scores[second]), _MARGIN_CAP)
-    padding = max(0, SHORTLIST - len(scores)) * math.exp(min(TAIL_LOGIT - top, 50.0))
-    share = 1.0 / (float(np.exp(scores - top).sum()) + padding)
-    row = features[best]
-    values = {
-        "top": top,
-        "margin": margin,
-        "p1": share,
-        "cov_claim": float(row[COLUMN["cov_claim"]]),
-        "cov_title": float(row[COLUMN["cov_title"]]),
-        "set_claim": float(row[COLUMN["set_claim"]]),
-        "cov_query": float(row[COLUMN["cov_query"]]),
-    }
-    logit = CONFIDENCE_BIAS + sum(CONFIDENCE_WEIGHTS[k] * v for k, v in values.items())
-    return 1.0 / (1.0 + math.exp(-logit))
+    """The probability that candidate `best` is right, with the fitted weights."""
+    return DEFAULT.confidence(features, scores, best, second)
