@@ -1,0 +1,127 @@
+"""How often the bot answers messages the library has no fact-check for, on the bundled library.
+
+Two sets, both against the bundled library as the chat builds it (bot.engine.content):
+
+- the near-miss set (tests/matching/fixtures/near_miss/*.jsonl): true news, chat and claims the
+  library does not hold, on the same people, places and numbers as its fact-checks. Reported per
+  language and split (`tune` is used by bench/fit_matching.py, `held` never is). Each message is
+  matched in its own language, as the chat does for a user of that language.
+- the bundled fact-checks' own claims and phrasings, matched in the fact-check's language: the
+  share answered with the right fact-check, and the number answered with a wrong one.
+
+    .venv/bin/python bench/abstention.py [--content DIR] [--json] [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.config import load_settings
+from bot.library.library import Library
+from bot.library.loader import load_library
+from bot.matching import Matcher, Tier, documents_from_library
+from bot.paths import bundled_content
+
+NEAR_MISS = Path(__file__).resolve().parent.parent / "tests" / "matching" / "fixtures" / "near_miss"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    language: str
+    near: str
+    split: str
+
+
+def near_misses(folder: Path = NEAR_MISS) -> list[Example]:
+    examples = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                examples.append(
+                    Example(record["text"], record["language"], record["near"], record["split"])
+                )
+    return examples
+
+
+def positives(library: Library) -> Iterator[tuple[str, str, str]]:
+    """(text, language, fact-check id) for every bundled claim and phrasing."""
+    for fc in library.factchecks.values():
+        for text in (fc.claim, *fc.phrasings):
+            yield text, fc.language, fc.id
+
+
+def bundled(content: Path | None = None) -> Library:
+    loaded = load_library(content or bundled_content())
+    if not loaded.ok:
+        raise SystemExit("\n".join(str(p) for p in loaded.problems))
+    return loaded.library
+
+
+def chat_matcher(library: Library) -> Matcher:
+    """The matcher the chat builds for this library (bot.engine.content.Content.build)."""
+    return Matcher(documents_from_library(library), load_settings(None).matching.thresholds)
+
+
+def rates(matcher: Matcher, library: Library, show: bool = False) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    groups: dict[str, list[Tier]] = {}
+    for example in near_misses():
+        result = matcher.match(example.text, top=3, language=example.language)
+        for key in (example.language, f"{example.language} {example.split}"):
+            groups.setdefault(key, []).append(result.tier)
+        if show and result.tier is not Tier.NONE and result.best is not None:
+            best = result.best
+            print(f"  {result.tier.value:7} {best.score:.3f} {best.document_id}: {example.text}")
+    for key, tiers in sorted(groups.items()):
+        figures[f"near_miss {key} answered"] = _share(tiers, Tier.ANSWER)
+        figures[f"near_miss {key} suggested"] = _share(tiers, Tier.SUGGEST)
+    right = wrong = total = 0
+    for text, language, fc_id in positives(library):
+        result = matcher.match(text, top=3, language=language)
+        total += 1
+        if result.tier is Tier.ANSWER and result.best is not None:
+            if result.best.document_id == fc_id:
+                right += 1
+            else:
+                wrong += 1
+                if show:
+                    print(f"  WRONG {result.best.document_id} for {fc_id}: {text}")
+        elif show:
+            print(f"  missed {result.tier.value} {fc_id}: {text}")
+    figures["bundled answered right"] = right / total if total else 1.0
+    figures["bundled answered wrong"] = float(wrong)
+    figures["bundled texts"] = float(total)
+    return figures
+
+
+def _share(tiers: Sequence[Tier], tier: Tier) -> float:
+    return sum(1 for t in tiers if t is tier) / len(tiers) if tiers else 0.0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Answered rates on near misses and own claims.")
+    parser.add_argument("--content", type=Path, default=None, help="content folder")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--show", action="store_true", help="list every answered near miss")
+    args = parser.parse_args(argv)
+    library = bundled(args.content)
+    figures = rates(chat_matcher(library), library, show=args.show)
+    if args.json:
+        print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
+        return 0
+    for key, value in figures.items():
+        print(f"{key}: {value:.4f}" if value < 1.5 else f"{key}: {value:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
