@@ -7,7 +7,10 @@ Two sets, both against the bundled library as the chat builds it (bot.engine.con
   language and split (`tune` is used by bench/fit_matching.py, `held` never is). Each message is
   matched in its own language, as the chat does for a user of that language.
 - the bundled fact-checks' own claims and phrasings, matched in the fact-check's language: the
-  share answered with the right fact-check, and the number answered with a wrong one.
+  share answered with the right fact-check, and the number answered with a wrong one;
+- paraphrases (tests/matching/fixtures/paraphrases/*.jsonl): each bundled claim retold as people
+  forward it, one per fact-check and language; the shares answered right, answered wrong and
+  offered, per language and split.
 
     .venv/bin/python bench/abstention.py [--content DIR] [--json] [--show]
 """
@@ -29,7 +32,9 @@ from bot.library.loader import load_library
 from bot.matching import Matcher, Tier, documents_from_library
 from bot.paths import bundled_content
 
-NEAR_MISS = Path(__file__).resolve().parent.parent / "tests" / "matching" / "fixtures" / "near_miss"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "matching" / "fixtures"
+NEAR_MISS = FIXTURES / "near_miss"
+PARAPHRASES = FIXTURES / "paraphrases"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,21 @@ def near_misses(folder: Path = NEAR_MISS) -> list[Example]:
                 record = json.loads(line)
                 examples.append(
                     Example(record["text"], record["language"], record["near"], record["split"])
+                )
+    return examples
+
+
+def paraphrases(folder: Path = PARAPHRASES) -> list[Example]:
+    """Messages that repeat a bundled claim in other words (`near` is the fact-check's id)."""
+    examples = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                examples.append(
+                    Example(
+                        record["text"], record["language"], record["factcheck"], record["split"]
+                    )
                 )
     return examples
 
@@ -100,6 +120,21 @@ def rates(matcher: Matcher, library: Library, show: bool = False) -> dict[str, f
     figures["bundled answered right"] = right / total if total else 1.0
     figures["bundled answered wrong"] = float(wrong)
     figures["bundled texts"] = float(total)
+    outcomes: dict[str, list[str]] = {}
+    for example in paraphrases():
+        result = matcher.match(example.text, top=3, language=example.language)
+        found_id = result.best.document_id if result.best is not None else None
+        if result.tier is Tier.ANSWER:
+            outcome = "right" if found_id == example.near else "wrong"
+        else:
+            outcome = result.tier.value
+        outcomes.setdefault(f"{example.language} {example.split}", []).append(outcome)
+        if show and outcome != "right":
+            print(f"  paraphrase {outcome} ({found_id}) for {example.near}: {example.text}")
+    for key, found in sorted(outcomes.items()):
+        for outcome in ("right", "wrong", "suggest"):
+            share = sum(1 for o in found if o == outcome) / len(found)
+            figures[f"paraphrase {key} {outcome}"] = share
     return figures
 
 

@@ -24,22 +24,26 @@ import argparse
 import copy
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot.commands.bench import read_claims, read_qrels, read_queries
+from abstention import bundled, chat_matcher, near_misses, paraphrases, positives
+
+from bot.commands.bench import gold_positions, read_claims, read_qrels, read_queries
+from bot.library.library import Library
 from bot.matching import Document, Matcher, Thresholds, Tier, fit
 from bot.matching import model as learned
 from bot.matching.corpus import IndexSettings
 from bot.matching.evaluate import Ranked, score_run
 from bot.matching.features import NAMES
 from bot.matching.index import Field
-from bot.matching.matcher import Ranking, tier_of
+from bot.matching.matcher import LANGUAGE_BONUS, Ranking, tier_of
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claim-matching"
 DATASETS = ("ct2020", "ct2022")
@@ -57,8 +61,9 @@ class Split:
     qrels: dict[str, set[str]]
 
     def gold(self, query_id: str) -> list[int]:
+        """The positions of the query's right fact-checks and of their verbatim copies."""
         positions = _positions(self.matcher)
-        return [p for doc in self.qrels.get(query_id, ()) for p in positions.get(doc, ())]
+        return sorted({p for doc in self.qrels.get(query_id, ()) for p in positions.get(doc, ())})
 
 
 _POSITIONS: dict[int, dict[str, list[int]]] = {}
@@ -67,10 +72,7 @@ _POSITIONS: dict[int, dict[str, list[int]]] = {}
 def _positions(matcher: Matcher) -> dict[str, list[int]]:
     found = _POSITIONS.get(id(matcher))
     if found is None:
-        found = {}
-        for position, doc in enumerate(matcher.documents):
-            found.setdefault(doc.id, []).append(position)
-        _POSITIONS[id(matcher)] = found
+        found = _POSITIONS[id(matcher)] = gold_positions(matcher.documents)
     return found
 
 
@@ -136,8 +138,14 @@ def confidence_rows(
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool)
 
 
-def fit_model(full: list[Item], masked: list[Item], seed: int = SEED) -> learned.Model:
-    """Ranker on the full lists, tail logit, then the confidence on half full, half masked."""
+def fit_model(
+    full: list[Item],
+    masked: list[Item],
+    extra: Sequence[tuple[Item, float]] = (),
+    seed: int = SEED,
+) -> learned.Model:
+    """Ranker on the full lists, tail logit, then the confidence on half full, half masked
+    lists plus the `extra` ones (the bundled library's), each counted `weight` times."""
     width = learned.SHORTLIST
     full_lists = fit.pack(full, width)
     weights = fit.fit_ranker(full_lists)
@@ -145,14 +153,90 @@ def fit_model(full: list[Item], masked: list[Item], seed: int = SEED) -> learned
     rng = np.random.default_rng(seed)
     take_masked = rng.random(len(full)) < 0.5
     mixed = [m if flag else f for f, m, flag in zip(full, masked, take_masked, strict=True)]
-    inputs, labels = confidence_rows(fit.pack(mixed, width), weights, tail)
-    bias, conf = fit.fit_logistic(inputs, labels)
+    lists = [*mixed, *(item for item, _ in extra)]
+    counts = np.asarray([1.0] * len(mixed) + [weight for _, weight in extra])
+    kept = np.asarray([len(item[1]) > 0 for item in lists])
+    inputs, labels = confidence_rows(fit.pack(lists, width), weights, tail)
+    bias, conf = fit.fit_logistic(inputs, labels, weights=counts[kept])
     return learned.Model(
         rank={name: float(w) for name, w in zip(NAMES, weights, strict=True)},
         bias=bias,
         weights={name: float(w) for name, w in zip(learned.CONFIDENCE_INPUTS, conf, strict=True)},
         tail_logit=tail,
     )
+
+
+@dataclass
+class Bundled:
+    """The bundled library as the chat matches it, with the messages measured against it."""
+
+    matcher: Matcher
+    library: Library
+
+    def item(self, text: str, language: str, right: str | None, masked: bool) -> Item:
+        """A list for one message in `language`: the candidates with fact-check id `right` are
+        right, or masked out of the library when `masked`."""
+        documents = self.matcher.documents
+        gold = [p for p, doc in enumerate(documents) if doc.id == right]
+        found = self.matcher.shortlist(text, gold if masked else ())
+        ids = [documents[int(p)].id for p in found.docs]
+        same = [documents[int(p)].language == language for p in found.docs]
+        is_right = np.asarray([doc == right and not masked for doc in ids], dtype=bool)
+        bonus = LANGUAGE_BONUS * np.asarray(same, dtype=np.float64)
+        return found.matrix, is_right, bonus, int(right is not None and not masked)
+
+    def items(self, near_miss_weight: float, paraphrase_weight: float) -> list[tuple[Item, float]]:
+        """Near misses of the tune split (never right; each counted `near_miss_weight` times:
+        they are few, and the chat meets far more of them than of benchmark tweets), every own
+        claim and phrasing and every tune paraphrase (counted `paraphrase_weight` times), once
+        with its fact-check in the library and once masked out."""
+        found = [
+            (self.item(e.text, e.language, None, masked=False), near_miss_weight)
+            for e in near_misses()
+            if e.split == "tune"
+        ]
+        for text, language, fc_id in positives(self.library):
+            found.append((self.item(text, language, fc_id, masked=False), 1.0))
+            found.append((self.item(text, language, fc_id, masked=True), 1.0))
+        for e in paraphrases():
+            if e.split == "tune":
+                found.append((self.item(e.text, e.language, e.near, False), paraphrase_weight))
+                found.append((self.item(e.text, e.language, e.near, True), 1.0))
+        return found
+
+    def rankings(self, fitted: learned.Model) -> list[tuple[str, Ranking, str | None]]:
+        """(group, ranking, right id) for every near miss and every own claim and phrasing."""
+        matcher = copy.copy(self.matcher)
+        matcher.model = fitted
+        found: list[tuple[str, Ranking, str | None]] = [
+            (f"near_miss {e.language} {e.split}", matcher.rank(e.text, e.language), None)
+            for e in near_misses()
+        ]
+        for text, language, fc_id in positives(self.library):
+            found.append(("bundled", matcher.rank(text, language), fc_id))
+        for e in paraphrases():
+            found.append(
+                (f"paraphrase {e.language} {e.split}", matcher.rank(e.text, e.language), e.near)
+            )
+        return found
+
+
+def answered(
+    rows: Sequence[tuple[str, Ranking, str | None]],
+    documents: Sequence[Document],
+    limits: Thresholds,
+) -> dict[str, float]:
+    """Near misses answered per language and split; own texts answered right and wrong."""
+    figures: dict[str, list[bool]] = {}
+    for group, ranking, right in rows:
+        answer = tier_of(ranking, limits) is Tier.ANSWER
+        if right is None:
+            figures.setdefault(group, []).append(answer)
+            continue
+        best = documents[ranking.docs[0]].id if ranking.docs else None
+        figures.setdefault(f"{group} right", []).append(answer and best == right)
+        figures.setdefault(f"{group} wrong", []).append(answer and best != right)
+    return {key: sum(flags) / len(flags) for key, flags in sorted(figures.items())}
 
 
 @dataclass
@@ -207,10 +291,14 @@ def offered_precision(outcomes: Sequence[Outcome], limits: Thresholds) -> float:
 
 
 def choose_thresholds(
-    dev: dict[str, list[Outcome]], min_precision: float, max_absent: float
+    dev: dict[str, list[Outcome]],
+    bundled_ok: Callable[[float], bool] | None,
+    min_precision: float,
+    max_absent: float,
 ) -> Thresholds:
-    """The lowest answer threshold meeting both targets on every split (else the most precise),
-    then the lowest suggest threshold whose offers hold a right candidate half the time."""
+    """The lowest answer threshold meeting the targets on every split (else the most precise),
+    then the lowest suggest threshold whose offers hold a right candidate half the time.
+    `bundled_ok` says whether an answer threshold meets the targets on the bundled library."""
     answer = GRID[-1]
     for value in GRID:
         limits = Thresholds(answer=value, suggest=value)
@@ -218,7 +306,7 @@ def choose_thresholds(
         if all(
             f["answer_precision"] >= min_precision and f["absent_answered"] <= max_absent
             for f in figures
-        ):
+        ) and (bundled_ok is None or bundled_ok(value)):
             answer = value
             break
     suggest = answer
@@ -287,6 +375,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fields", action="store_true", help="also search the field weights")
     parser.add_argument("--min-precision", type=float, default=0.96, help="answer precision")
     parser.add_argument("--max-absent", type=float, default=0.05, help="answered when masked")
+    parser.add_argument(
+        "--no-near-miss",
+        dest="near_miss",
+        action="store_false",
+        help="fit and choose on the benchmark alone (without the bundled library's lists)",
+    )
+    parser.add_argument(
+        "--near-miss-weight", type=float, default=10.0, help="weight of a tune near miss"
+    )
+    parser.add_argument(
+        "--paraphrase-weight", type=float, default=5.0, help="weight of a tune paraphrase"
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if args.fields:
@@ -294,10 +394,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     matchers: dict[str, Matcher] = {}
     train = load_splits(args.data, "train", args.sample, matchers)
     full, masked = collect(train)
-    fitted = rounded(fit_model(full, masked))
+    library = bundled(None)
+    own = Bundled(chat_matcher(library), library)
+    extra = own.items(args.near_miss_weight, args.paraphrase_weight) if args.near_miss else []
+    fitted = rounded(fit_model(full, masked, extra))
     dev_splits = load_splits(args.data, "dev", None, matchers)
     dev = {split.name: evaluate(split, fitted) for split in dev_splits}
-    limits = choose_thresholds(dev, args.min_precision, args.max_absent)
+    rows = own.rankings(fitted)
+    documents = own.matcher.documents
+
+    def bundled_ok(value: float) -> bool:
+        figures = answered(rows, documents, Thresholds(answer=value, suggest=value))
+        near = [v for k, v in figures.items() if k.startswith("near_miss") and k.endswith("tune")]
+        fine = figures["bundled right"] >= 0.98 and figures["bundled wrong"] == 0
+        return fine and all(v <= 0.02 for v in near)
+
+    limits = choose_thresholds(
+        dev, bundled_ok if args.near_miss else None, args.min_precision, args.max_absent
+    )
     print(constants(fitted, limits))
     today = {split.name: evaluate(split, learned.DEFAULT) for split in dev_splits}
     report: dict[str, dict[str, float]] = {}
@@ -316,6 +430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"absent answered {figures['absent_answered']:.4f}  offered "
                 f"{figures['absent_suggested']:.4f}"
             )
+    for label, chosen_model, chosen in (
+        ("model.py today", learned.DEFAULT, Thresholds()),
+        ("fitted, chosen thresholds", fitted, limits),
+    ):
+        figures = answered(own.rankings(chosen_model), documents, chosen)
+        report[f"{label}: bundled"] = {k: round(v, 4) for k, v in figures.items()}
+        print(f"{label}, bundled library:")
+        print("  " + "  ".join(f"{k} {v:.4f}" for k, v in figures.items()))
     if args.json:
         print(json.dumps({"dev": report, "answer": limits.answer, "suggest": limits.suggest}))
     return 0

@@ -141,19 +141,26 @@ def tail_logit(lists: Lists, weights: Array, share: float = 0.10) -> float:
 
 
 def fit_logistic(
-    inputs: Array, labels: Mask, l2: float = 1e-3, steps: int = 50
+    inputs: Array,
+    labels: Mask,
+    l2: float = 1e-3,
+    steps: int = 50,
+    weights: Array | None = None,
 ) -> tuple[float, Array]:
-    """Bias and weights of a logistic regression of `labels` on `inputs` (Newton's method)."""
+    """Bias and weights of a logistic regression of `labels` on `inputs` (Newton's method),
+    each row counting `weights[row]` times (default once)."""
     rows, columns = inputs.shape
     design = np.hstack([np.ones((rows, 1)), inputs])
     target = labels.astype(np.float64)
+    counts = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
     beta = np.zeros(columns + 1)
     ridge = np.full(columns + 1, l2 * rows)
     ridge[0] = 1e-9
     for _ in range(steps):
         prob = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
-        grad = design.T @ (prob - target) + ridge * beta
-        hessian = (design * (prob * (1 - prob))[:, None]).T @ design + np.diag(ridge)
+        grad = design.T @ (counts * (prob - target)) + ridge * beta
+        curvature = counts * prob * (1 - prob)
+        hessian = (design * curvature[:, None]).T @ design + np.diag(ridge)
         step = np.linalg.solve(hessian, grad)
         beta -= step
         if float(np.abs(step).max()) < 1e-8:

@@ -27,11 +27,6 @@ SIGNATURE_WEIGHT = 0.5
 LANGUAGE_BONUS = 0.5
 # How many first-stage candidates are reranked (recall at 100 is 0.94-0.99 on the benchmark).
 CANDIDATES = 100
-# Content words a message must share with a fact-check before the bot answers with it.
-ANSWER_MIN_WORDS = 2
-# Share of the claim's (rarity-weighted) words the message must contain to be answered/offered.
-ANSWER_MIN_CLAIM_SHARE = 0.1
-SUGGEST_MIN_CLAIM_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -42,9 +37,6 @@ class Ranking:
     logits: tuple[float, ...]
     confidence: float
     exact: bool = False
-    matched: int = 0  # content words of the message found in the best fact-check
-    words: int = 0  # content words in the message
-    claim_share: float = 0.0  # rarity-weighted share of the best claim (or headline) matched
 
 
 @dataclass(frozen=True)
@@ -58,24 +50,16 @@ class Shortlist:
 
 
 def tier_of(ranking: Ranking, limits: Thresholds) -> Tier:
-    """The tier for a ranking: by confidence, capped by how much of the message matched.
+    """The tier for a ranking: its one confidence against the thresholds (a link that equals one
+    of a fact-check's own links is certain).
 
-    The confidence was learned on tweets, which always share several words with a candidate. A
-    message that shares a single word with a fact-check ("5G", or a chat line that happens to
-    say "weather") is never answered; it may be offered only when that word is most of what
-    the message says. A fact-check whose claim the message barely touches (a tenth of its
-    rarity-weighted words for an answer, a twentieth for an offer) is not used either; on the
-    benchmark these guards cost about 1% of the answers.
+    What used to be separate guards (a message sharing a single word with a fact-check, or
+    barely touching its claim) are inputs of the confidence now, so the number the bot shows
+    is the number that decides.
     """
-    sure = ranking.confidence
-    if ranking.exact:
+    if ranking.exact or ranking.confidence >= limits.answer:
         return Tier.ANSWER
-    enough = ranking.matched >= ANSWER_MIN_WORDS
-    if sure >= limits.answer and enough and ranking.claim_share >= ANSWER_MIN_CLAIM_SHARE:
-        return Tier.ANSWER
-    mostly = ranking.matched * 2 >= ranking.words
-    offered = ranking.claim_share >= SUGGEST_MIN_CLAIM_SHARE
-    if sure >= limits.suggest and (enough or mostly) and offered:
+    if ranking.confidence >= limits.suggest:
         return Tier.SUGGEST
     return Tier.NONE
 
@@ -136,29 +120,27 @@ class Matcher:
         sure = self.model.confidence(matrix, logits, best, second)
         ranked = [int(docs[i]) for i in order]
         values = [float(logits[i]) for i in order]
-        matched = features.matched_words(corpus, query, ranked[0])
         if exact:
             rest = [(d, v) for d, v in zip(ranked, values, strict=True) if d not in exact]
             lead = values[0] if values else 0.0
             ranked = exact + [d for d, _ in rest]
             values = [lead] * len(exact) + [v for _, v in rest]
             return Ranking(tuple(ranked), tuple(values), 1.0, exact=True)
-        row = matrix[best]
-        share = max(
-            float(row[features.COLUMN["cov_claim"]]), float(row[features.COLUMN["cov_title"]])
-        )
-        return Ranking(tuple(ranked), tuple(values), sure, False, matched, query.words, share)
+        return Ranking(tuple(ranked), tuple(values), sure)
 
     def match(self, text: str, top: int = 3, language: str | None = None) -> MatchResult:
         """The tier and up to `top` matches (one per fact-check id), best first.
 
-        ANSWER: reply with matches[0]; SUGGEST: offer the matches; NONE: nothing close enough
-        (matches then holds the closest candidates for display only).
+        The first match's score is the confidence that decided the tier; the others' scores are
+        that confidence scaled by their ranking logit's distance from the first. No match scores
+        below the suggest threshold (or the candidate threshold, if higher), so NONE comes with
+        no matches. ANSWER: reply with matches[0]; SUGGEST: offer the matches.
         """
         ranking = self.rank(text, language)
         if not ranking.docs:
             return MatchResult(Tier.NONE, ())
         limits = self.thresholds
+        floor = max(limits.suggest, limits.candidate)
         sure = ranking.confidence
         lead = ranking.logits[0]
         matches: list[Match] = []
@@ -168,7 +150,7 @@ class Matcher:
             if doc.id in seen:
                 continue
             score = sure * float(np.exp(min(logit - lead, 0.0)))
-            if matches and score < limits.candidate:
+            if score < floor:
                 break
             seen.add(doc.id)
             matches.append(Match(doc.id, doc.language, round(score, 4)))

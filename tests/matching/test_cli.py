@@ -97,6 +97,7 @@ def test_bench_json_last_line(capsys: pytest.CaptureFixture[str]) -> None:
         "answer_coverage",
         "absent_answered",
         "absent_suggested",
+        "absent_answered_ids",
         "index_s",
         "p50_ms",
         "p95_ms",
