@@ -156,7 +156,7 @@ class Matcher:
             matches.append(Match(doc.id, doc.language, round(score, 4)))
             if len(matches) >= top:
                 break
-        return MatchResult(tier_of(ranking, limits), tuple(matches))
+        return MatchResult(tier_of(ranking, limits), tuple(matches), round(sure, 4))
 
     def _exact(self, urls: Sequence[str], language: str | None) -> list[int]:
         found: list[int] = []

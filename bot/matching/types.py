@@ -54,8 +54,12 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """The tier, the matches to show (best first; none below the suggest threshold) and the
+    confidence that decided the tier (the first match's score when there is one)."""
+
     tier: Tier
     matches: tuple[Match, ...]
+    confidence: float = 0.0
 
     @property
     def best(self) -> Match | None:
