@@ -212,12 +212,15 @@ class Corpus:
             if token[:1].isdigit():
                 numeric[term] = 1.0
         self.numeric = numeric
+        # Canonical links: a fact-check's own pages, then the pages its sources are on.
         self.by_url: dict[str, list[int]] = {}
+        self.by_source: dict[str, list[int]] = {}
         for position, doc in enumerate(self.documents):
-            for url in doc.urls:
-                key = canonical_url(url)
-                if "/" in key or "?" in key:  # a home page says nothing about the claim
-                    self.by_url.setdefault(key, []).append(position)
+            for table, links in ((self.by_url, doc.urls), (self.by_source, doc.sources)):
+                for url in links:
+                    key = canonical_url(url)
+                    if "/" in key or "?" in key:  # a home page says nothing about the claim
+                        table.setdefault(key, []).append(position)
 
     def __len__(self) -> int:
         return len(self.documents)

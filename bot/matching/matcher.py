@@ -159,14 +159,28 @@ class Matcher:
         return MatchResult(tier_of(ranking, limits), tuple(matches), round(sure, 4))
 
     def _exact(self, urls: Sequence[str], language: str | None) -> list[int]:
-        found: list[int] = []
-        for url in urls:
-            for position in self.corpus.by_url.get(url, ()):
-                if position not in found:
-                    found.append(position)
-        if language is not None:
-            found.sort(key=lambda p: self.corpus.documents[p].language != language)
-        return found
+        """Fact-checks whose own link or source link the message carries: own links first, then
+        those in the user's language, then those whose id, then whose text, shares most words
+        with the link's path (one source may back several fact-checks; its slug usually names
+        the claim)."""
+        corpus = self.corpus
+        found: dict[int, int] = {}
+        for kind, table in enumerate((corpus.by_url, corpus.by_source)):
+            for url in urls:
+                for position in table.get(url, ()):
+                    found.setdefault(position, kind)
+        if not found:
+            return []
+        slug = set(features.query_terms(" ".join(url.partition("/")[2] for url in urls)))
+        scores = corpus.index.scores(corpus.index.term_ids(list(slug)))
+
+        def order(position: int) -> tuple[int, bool, int, float]:
+            doc = corpus.documents[position]
+            other = language is not None and doc.language != language
+            named = len(slug.intersection(features.query_terms(doc.id.replace("-", " "))))
+            return found[position], other, -named, -float(scores[position])
+
+        return sorted(found, key=order)
 
     def _in_language(self, docs: IntArray, language: str) -> FloatArray:
         documents = self.corpus.documents

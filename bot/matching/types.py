@@ -8,7 +8,8 @@ from enum import StrEnum
 
 @dataclass(frozen=True)
 class Document:
-    """One fact-check as the matcher sees it: the texts people might repeat, and its URLs."""
+    """One fact-check as the matcher sees it: the texts people might repeat, its own URLs and
+    the URLs of its sources (a message carrying either gets this fact-check)."""
 
     id: str
     language: str
@@ -17,6 +18,7 @@ class Document:
     title: str = ""
     answer: str = ""
     urls: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 class Tier(StrEnum):
