@@ -1,7 +1,11 @@
 """`civicbot match "TEXT"`: what the bot would answer to a forwarded message, and why.
 
-Prints the tier and the ranked fact-checks with their scores, so an editor can see whether a new
-phrasing is needed before users hit the gap.
+Prints the tier, the confidence that decided it and the fact-checks the bot would show with
+their scores, so an editor can see whether a new phrasing is needed before users hit the gap.
+It computes what the chat computes: the content is built by the same function the running bot
+uses (bot.app.load_content, with the configured locale and thresholds), the message is trimmed
+and cut to `limits.claim_chars` as the chat does, and it is matched for a user of `--language`
+(resolved to a language the content speaks, as the chat resolves a user's).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ import json
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, bundled_content, load_settings
-from bot.library.documents import documents_from_library
-from bot.library.loader import load_library
-from bot.matching import Matcher
+from bot.app import StartupError, load_content
+from bot.config import ConfigError, load_settings
+from bot.engine.factcheck import MIN_CLAIM_CHARS
+from bot.library.loader import ContentError
+from bot.matching import MatchResult, Tier
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -31,7 +36,10 @@ def register(
     )
     parser.add_argument("text", metavar="TEXT", help="the message, as a user would forward it")
     parser.add_argument(
-        "--content", metavar="DIR", help="content folder (default: the bundled one)"
+        "--content", metavar="DIR", help="content folder (default: the configured one)"
+    )
+    parser.add_argument(
+        "--language", metavar="CODE", help="the user's language (default: the default locale)"
     )
     parser.add_argument("--top", metavar="N", type=_positive, default=3, help="matches to show")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -54,23 +62,29 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"civicbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.content:
-        root, shown = Path(args.content), args.content
-    else:
-        root = settings.content_path() if settings.content.path else bundled_content()
-        shown = str(root)
-    loaded = load_library(root, shown)
-    if not loaded.ok:
-        for problem in loaded.problems:
+    root = Path(args.content) if args.content else settings.content_path()
+    try:
+        content = load_content(settings, root)
+    except ContentError as exc:
+        for problem in exc.problems:
             print(problem, file=sys.stderr)
-        n = len(loaded.problems)
-        print(f"{shown}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{root}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
         return EXIT_CONTENT
-    library = loaded.library
-    matcher = Matcher(documents_from_library(library), settings.matching.thresholds)
-    result = matcher.match(args.text, top=args.top)
+    except StartupError as exc:
+        print(f"civicbot: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    language = content.texts.resolve_language(args.language)
+    text = args.text.strip()
+    result = MatchResult(Tier.NONE, ())
+    # Like the chat, ask for a claim rather than match one with almost nothing in it.
+    if sum(char.isalnum() for char in text) >= MIN_CLAIM_CHARS:
+        cut = text[: settings.limits.claim_chars]
+        result = content.matcher.match(cut, top=args.top, language=language)
+    tier, confidence, matches = result.tier.value, result.confidence, result.matches
+    library = content.library
     rows = []
-    for match in result.matches:
+    for match in matches:
         fc = library.factchecks.get((match.language, match.document_id))
         rows.append(
             {
@@ -81,9 +95,10 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps({"tier": result.tier.value, "matches": rows}, ensure_ascii=False))
+        report = {"tier": tier, "confidence": confidence, "language": language, "matches": rows}
+        print(json.dumps(report, ensure_ascii=False))
         return 0
-    print(f"tier: {result.tier.value}")
+    print(f"tier: {tier} (confidence {confidence:.3f}, language {language})")
     if not rows:
         print("no fact-check matches this text")
     for rank, row in enumerate(rows, start=1):

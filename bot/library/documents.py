@@ -20,6 +20,7 @@ def documents_from_library(library: Library) -> list[Document]:
             phrasings=tuple(fc.phrasings),
             answer=fc.answer,
             urls=tuple(fc.urls),
+            sources=tuple(source.url for source in fc.sources if source.url),
         )
         for fc in library.factchecks.values()
     ]

@@ -9,6 +9,7 @@ token sets as Python objects would cost hundreds of megabytes at 100k fact-check
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import numpy as np
 from bot.matching.index import Bm25Index, Field, IntArray
 from bot.matching.normalise import fold, split_folded
 from bot.matching.stem import stem
+from bot.matching.stopwords import STOPWORDS
 from bot.matching.types import Document
 from bot.matching.urls import canonical_url
 
@@ -44,17 +46,69 @@ def terms(text: str) -> list[str]:
 
 # A capitalised word not at the start of a sentence, or an acronym: likely a name.
 NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]*|\b[A-Z]{2,}\b", re.MULTILINE)
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+_SENTENCE_END = frozenset(".!?:\n")
+
+
+def capitalised(text: str) -> list[str]:
+    """The words of a text that are likely names, in any cased script: capitalised words not at
+    the start of a sentence, acronyms, and a sentence's first word when the text capitalises it
+    elsewhere too ("Navalny ... Navalny")."""
+    inside: list[str] = []
+    first: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[0].isupper():
+            continue
+        before = text[: match.start()].rstrip(" \t\"'«“‘(")
+        starts = not before or before[-1] in _SENTENCE_END
+        (first if starts and not (len(word) > 1 and word.isupper()) else inside).append(word)
+    known = {word.casefold() for word in inside}
+    return inside + [word for word in first if word.casefold() in known]
+
+
+_NEGATION_WORDS = """not no never nor none nothing nobody neither isnt arent wasnt werent dont
+    doesnt didnt cant cannot wont wouldnt hasnt havent hadnt fake hoax false myth debunked
+    не нет ни никогда никто ничего никакого никакой никакие нельзя фейк ложь неправда"""
+NEGATIONS = frozenset(_NEGATION_WORDS.split())
+
+
+def name_terms(text: str) -> set[str]:
+    """Index terms of the capitalised words of a text: the names it mentions."""
+    return set(terms(" ".join(capitalised(text))))
+
+
+def content_terms(folded: str) -> list[str]:
+    """Index terms of already folded text without function words, in order."""
+    return [stem(token) for token in split_folded(folded) if token not in STOPWORDS]
+
+
+def predicate_terms(folded: str, names: set[str]) -> list[str]:
+    """Index terms of already folded text without function words and without `names`: what a
+    sentence says about its subject rather than who or what the subject is."""
+    return [term for term in content_terms(folded) if term not in names]
+
+
+def phrases(ids: Sequence[int], size: int) -> list[int]:
+    """Keys of the adjacent pairs of content terms (by id; negative for a word the library does
+    not know, which pairs with nothing): a claim's wording, in order."""
+    pairs = itertools.pairwise(ids)
+    return list(dict.fromkeys(a * size + b for a, b in pairs if a >= 0 and b >= 0))
+
+
+def negated(folded: str) -> bool:
+    return any(token in NEGATIONS for token in folded.split())
 
 
 class Forward:
     """Each document's distinct term ids for one field, as one flat array with offsets."""
 
-    def __init__(self, per_doc: Sequence[Sequence[int]]) -> None:
+    def __init__(self, per_doc: Sequence[Sequence[int]], wide: bool = False) -> None:
         lengths = np.fromiter((len(ids) for ids in per_doc), dtype=np.int64, count=len(per_doc))
         self.starts = np.zeros(len(per_doc) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.starts[1:])
         flat = [term for ids in per_doc for term in ids]
-        self.terms = np.asarray(flat, dtype=np.int32)
+        self.terms = np.asarray(flat, dtype=np.int64 if wide else np.int32)
 
     def gather(self, docs: IntArray) -> tuple[IntArray, IntArray]:
         """The concatenated term ids of `docs` and, for each, the position of its document."""
@@ -116,7 +170,17 @@ class Corpus:
             return list(dict.fromkeys([vocab[t] for t in tokens]))
 
         self.claim = Forward([ids(t) for t in claim_terms])
-        self.title = Forward([ids(t or c) for t, c in zip(title_terms, claim_terms, strict=True)])
+        # Each phrasing's own terms, so that a message repeating one phrasing covers it fully.
+        self.wording = Forward([ids(folded_terms(v)) for group in self.variants for v in group])
+        self.variant_starts = np.zeros(len(self.variants) + 1, dtype=np.int64)
+        np.cumsum([len(group) for group in self.variants], out=self.variant_starts[1:])
+        # Without a headline, the claim itself stands in for it.
+        self.title = Forward(
+            [
+                ids(t or folded_terms(group[0]))
+                for t, group in zip(title_terms, self.variants, strict=True)
+            ]
+        )
         self.every = Forward(
             [ids(c + t + a) for c, t, a in zip(claim_terms, title_terms, answer_terms, strict=True)]
         )
@@ -126,17 +190,37 @@ class Corpus:
                 for d in self.documents
             ]
         )
+        # What each phrasing (and the headline) says about its subject, for the predicate features.
+        statements: list[list[int]] = []
+        pairs: list[list[int]] = []
+        starts = [0]
+        for d, group in zip(self.documents, self.variants, strict=True):
+            # Names come from the sentences only: headlines are often in title case.
+            names = name_terms("\n".join((d.claim, *d.phrasings)))
+            texts = (*group, fold(d.title)) if d.title else group
+            for text in texts:
+                statements.append([vocab[t] for t in dict.fromkeys(predicate_terms(text, names))])
+                pairs.append(phrases([vocab[t] for t in content_terms(text)], size))
+            starts.append(len(statements))
+        self.predicate = Forward(statements)
+        self.phrases = Forward(pairs, wide=True)
+        self.statement_starts = np.asarray(starts, dtype=np.int64)
+        self.stated = Forward([ids(c + t) for c, t in zip(claim_terms, title_terms, strict=True)])
+        self.negated = np.asarray([negated(group[0]) for group in self.variants], dtype=bool)
         numeric = np.zeros(size, dtype=np.float32)
         for token, term in vocab.items():
             if token[:1].isdigit():
                 numeric[term] = 1.0
         self.numeric = numeric
+        # Canonical links: a fact-check's own pages, then the pages its sources are on.
         self.by_url: dict[str, list[int]] = {}
+        self.by_source: dict[str, list[int]] = {}
         for position, doc in enumerate(self.documents):
-            for url in doc.urls:
-                key = canonical_url(url)
-                if "/" in key or "?" in key:  # a home page says nothing about the claim
-                    self.by_url.setdefault(key, []).append(position)
+            for table, links in ((self.by_url, doc.urls), (self.by_source, doc.sources)):
+                for url in links:
+                    key = canonical_url(url)
+                    if "/" in key or "?" in key:  # a home page says nothing about the claim
+                        table.setdefault(key, []).append(position)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -144,5 +228,6 @@ class Corpus:
     def nbytes(self) -> int:
         """Memory held by the numeric arrays (the texts and the vocabulary come on top)."""
         arrays = self.index.nbytes() + self.numeric.nbytes
-        forwards = (self.claim, self.title, self.every, self.names)
+        forwards = [self.claim, self.title, self.every, self.names]
+        forwards += [self.predicate, self.stated, self.phrases, self.wording]
         return int(arrays + sum(f.nbytes() for f in forwards))

@@ -10,13 +10,21 @@ set of weights works for libraries of any size.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.matching.corpus import NAME, Corpus, terms
+from bot.matching.corpus import (
+    NAME,
+    Corpus,
+    capitalised,
+    negated,
+    phrases,
+    predicate_terms,
+    terms,
+)
 from bot.matching.index import FloatArray, IntArray
 from bot.matching.noise import clean_message
 from bot.matching.normalise import fold, split_folded
@@ -38,6 +46,12 @@ NAMES = (
     "signature",  # share of a tweet signature's name found
     "year_hit",  # the year of a tweet signature's date appears in the fact-check
     "doc_names",  # share of the claim's capitalised names found in the message (0.5 if none)
+    "pred_claim",  # the best phrasing's predicate (its words but names) found in the message
+    "pred_query",  # the message's words but names found in the claim or headline (rarity-weighted)
+    "num_extra",  # numbers of the message absent from the claim and headline (0-3, scaled)
+    "negation",  # one of message and claim denies or dismisses ("not", "never", "fake"), not both
+    "shared",  # distinct content words of the message found in the fact-check (0-3, scaled)
+    "phrase",  # the best phrasing's pairs of adjacent content words found in the message
 )
 COLUMN = {name: position for position, name in enumerate(NAMES)}
 # Names must be rarer than this share of the rarest term's idf to count: "The" is not a name.
@@ -59,6 +73,12 @@ class Query:
     signature: list[int]
     years: list[int]
     urls: tuple[str, ...]
+    predicate: list[int] = field(default_factory=list)  # the body's words but names, known ones
+    unknown_mass: float = 0.0  # idf mass of the body's words but names the library never uses
+    numbers: list[int] = field(default_factory=list)  # the body's numbers the library knows
+    unknown_numbers: int = 0  # and those it does not
+    negated: bool = False
+    phrases: frozenset[int] = frozenset()  # keys of adjacent content-word pairs (corpus.phrases)
 
 
 def query_terms(text: str) -> list[str]:
@@ -81,8 +101,14 @@ def prepare(corpus: Corpus, text: str, signature_weight: float) -> Query:
     entities = [
         vocab[t] for t in dict.fromkeys(terms(names)) if t in vocab and idf[vocab[t]] >= least
     ]
+    folded = fold(message.body)
+    said = list(
+        dict.fromkeys(predicate_terms(folded, set(terms(" ".join(capitalised(message.body))))))
+    )
+    rarest = float(idf.max()) if len(idf) else 1.0
+    numbers = [t for t in dict.fromkeys(content) if t[:1].isdigit()]
     return Query(
-        folded=fold(message.body),
+        folded=folded,
         body=frozenset(body),
         words=len(set(content)),
         term_ids=list(weight),
@@ -91,13 +117,13 @@ def prepare(corpus: Corpus, text: str, signature_weight: float) -> Query:
         signature=list(dict.fromkeys(sign)),
         years=years,
         urls=tuple(canonical_url(url) for url in message.urls),
+        predicate=[vocab[t] for t in said if t in vocab],
+        unknown_mass=rarest * sum(1 for t in said if t not in vocab),
+        numbers=[vocab[t] for t in numbers if t in vocab],
+        unknown_numbers=sum(1 for t in numbers if t not in vocab),
+        negated=negated(folded),
+        phrases=frozenset(phrases([vocab.get(t, -1) for t in content], len(vocab))),
     )
-
-
-def matched_words(corpus: Corpus, query: Query, doc: int) -> int:
-    """How many distinct content words of the message's body the document contains."""
-    start, end = corpus.every.starts[doc], corpus.every.starts[doc + 1]
-    return sum(1 for term in corpus.every.terms[start:end].tolist() if term in query.body)
 
 
 def _share(
@@ -131,7 +157,13 @@ def compute(corpus: Corpus, query: Query, docs: IntArray, bm25: FloatArray) -> F
     best_possible = float((idf[query.term_ids] * np.asarray(query.weights)).sum()) * (k1 + 1.0)
     out[:, col["bm25_frac"]] = bm25 / (best_possible or 1.0)
     claim_terms, claim_owner = corpus.claim.gather(docs)
-    out[:, col["cov_claim"]] = _share(corpus, claim_terms, claim_owner, mask, count)
+    # The claim's coverage is that of its best-covered phrasing.
+    rows, row_owner = _rows(corpus.variant_starts, docs)
+    worded, worded_row = corpus.wording.gather(rows)
+    per_row = _share(corpus, worded, worded_row, mask, len(rows))
+    best_row = np.zeros(count, dtype=np.float32)
+    np.maximum.at(best_row, row_owner, per_row)
+    out[:, col["cov_claim"]] = best_row
     title_terms, title_owner = corpus.title.gather(docs)
     out[:, col["cov_title"]] = _share(corpus, title_terms, title_owner, mask, count)
     every_terms, every_owner = corpus.every.gather(docs)
@@ -165,7 +197,63 @@ def compute(corpus: Corpus, query: Query, docs: IntArray, bm25: FloatArray) -> F
     has_names = np.bincount(name_owner, minlength=count) > 0
     named = _share(corpus, name_terms, name_owner, mask, count)
     out[:, col["doc_names"]] = np.where(has_names, named, 0.5)
+    _predicate(corpus, query, docs, mask, out)
     return out
+
+
+def _rows(starts: IntArray, docs: IntArray) -> tuple[IntArray, IntArray]:
+    """The rows `starts[d]` to `starts[d + 1]` of every document d of `docs`, concatenated, and
+    for each row the position of its document in `docs`."""
+    first = starts[docs]
+    sizes = starts[docs + 1] - first
+    rows = np.repeat(first, sizes) + (
+        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    )
+    return rows, np.repeat(np.arange(len(docs)), sizes)
+
+
+def _predicate(
+    corpus: Corpus, query: Query, docs: IntArray, mask: FloatArray, out: FloatArray
+) -> None:
+    """The predicate columns: does the message say what the claim says, not only about whom."""
+    col = COLUMN
+    count = len(docs)
+    idf = corpus.index.idf
+    # The claim's side: per phrasing (and headline) the share of its predicate in the message;
+    # the best phrasing counts.
+    rows, row_owner = _rows(corpus.statement_starts, docs)
+    said, said_row = corpus.predicate.gather(rows)
+    per_row = _share(corpus, said, said_row, mask, len(rows))
+    best = np.zeros(count, dtype=np.float32)
+    np.maximum.at(best, row_owner, per_row)
+    out[:, col["pred_claim"]] = best
+    pairs, pair_row = corpus.phrases.gather(rows)
+    if len(pairs) and query.phrases:
+        hit = np.isin(pairs, np.fromiter(query.phrases, dtype=np.int64))
+        found = np.bincount(pair_row, weights=hit, minlength=len(rows))
+        per_pair = found / np.maximum(np.bincount(pair_row, minlength=len(rows)), 1)
+        best_pair = np.zeros(count, dtype=np.float32)
+        np.maximum.at(best_pair, row_owner, per_pair.astype(np.float32))
+        out[:, col["phrase"]] = best_pair
+    # The message's side: its words but names found in the claim or headline, rarity-weighted;
+    # words the library never uses count as the rarest.
+    stated, stated_owner = corpus.stated.gather(docs)
+    own = np.zeros(corpus.vocab_size, dtype=np.float32)
+    own[query.predicate] = idf[query.predicate]
+    total = float(own.sum()) + query.unknown_mass
+    found = np.bincount(stated_owner, weights=own[stated], minlength=count)
+    out[:, col["pred_query"]] = found / total if total > 0 else 0.0
+    numbers = np.zeros(corpus.vocab_size, dtype=np.float32)
+    numbers[query.numbers] = 1.0
+    known = np.bincount(stated_owner, weights=numbers[stated], minlength=count)
+    extra = len(query.numbers) + query.unknown_numbers - known
+    out[:, col["num_extra"]] = np.minimum(extra, 3) / 3.0
+    out[:, col["negation"]] = corpus.negated[docs] != query.negated
+    every, every_owner = corpus.every.gather(docs)
+    body = np.zeros(corpus.vocab_size, dtype=np.float32)
+    body[list(query.body)] = 1.0
+    shared = np.bincount(every_owner, weights=body[every], minlength=count)
+    out[:, col["shared"]] = np.minimum(shared, 3) / 3.0
 
 
 def _present(

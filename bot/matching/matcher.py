@@ -27,11 +27,6 @@ SIGNATURE_WEIGHT = 0.5
 LANGUAGE_BONUS = 0.5
 # How many first-stage candidates are reranked (recall at 100 is 0.94-0.99 on the benchmark).
 CANDIDATES = 100
-# Content words a message must share with a fact-check before the bot answers with it.
-ANSWER_MIN_WORDS = 2
-# Share of the claim's (rarity-weighted) words the message must contain to be answered/offered.
-ANSWER_MIN_CLAIM_SHARE = 0.1
-SUGGEST_MIN_CLAIM_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -42,30 +37,29 @@ class Ranking:
     logits: tuple[float, ...]
     confidence: float
     exact: bool = False
-    matched: int = 0  # content words of the message found in the best fact-check
-    words: int = 0  # content words in the message
-    claim_share: float = 0.0  # rarity-weighted share of the best claim (or headline) matched
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The first stage's candidates (document positions, best BM25F first) and their features."""
+
+    query: features.Query
+    docs: IntArray
+    bm25: FloatArray
+    matrix: FloatArray
 
 
 def tier_of(ranking: Ranking, limits: Thresholds) -> Tier:
-    """The tier for a ranking: by confidence, capped by how much of the message matched.
+    """The tier for a ranking: its one confidence against the thresholds (a link that equals one
+    of a fact-check's own links is certain).
 
-    The confidence was learned on tweets, which always share several words with a candidate. A
-    message that shares a single word with a fact-check ("5G", or a chat line that happens to
-    say "weather") is never answered; it may be offered only when that word is most of what
-    the message says. A fact-check whose claim the message barely touches (a tenth of its
-    rarity-weighted words for an answer, a twentieth for an offer) is not used either; on the
-    benchmark these guards cost about 1% of the answers.
+    What used to be separate guards (a message sharing a single word with a fact-check, or
+    barely touching its claim) are inputs of the confidence now, so the number the bot shows
+    is the number that decides.
     """
-    sure = ranking.confidence
-    if ranking.exact:
+    if ranking.exact or ranking.confidence >= limits.answer:
         return Tier.ANSWER
-    enough = ranking.matched >= ANSWER_MIN_WORDS
-    if sure >= limits.answer and enough and ranking.claim_share >= ANSWER_MIN_CLAIM_SHARE:
-        return Tier.ANSWER
-    mostly = ranking.matched * 2 >= ranking.words
-    offered = ranking.claim_share >= SUGGEST_MIN_CLAIM_SHARE
-    if sure >= limits.suggest and (enough or mostly) and offered:
+    if ranking.confidence >= limits.suggest:
         return Tier.SUGGEST
     return Tier.NONE
 
@@ -77,10 +71,12 @@ class Matcher:
         thresholds: Thresholds | None = None,
         settings: IndexSettings | None = None,
         candidates: int = CANDIDATES,
+        fitted: model.Model | None = None,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
         self.corpus = Corpus(documents, settings)
         self.candidates = candidates
+        self.model = fitted or model.DEFAULT
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -89,52 +85,62 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.corpus)
 
-    def rank(self, text: str, language: str | None = None) -> Ranking:
+    def shortlist(self, text: str, without: Sequence[int] = ()) -> Shortlist:
+        """The first stage's candidates for a message and their features, before reranking.
+
+        `without` lists document positions to treat as absent from the library (the benchmark
+        removes a query's right fact-checks this way to see what the bot says without them).
+        """
+        corpus = self.corpus
+        query = features.prepare(corpus, text, SIGNATURE_WEIGHT)
+        scores = corpus.index.scores(query.term_ids, query.weights)
+        if len(without):
+            scores[np.asarray(without, dtype=np.int64)] = 0.0
+        docs, bm25 = corpus.index.top(scores, self.candidates)
+        return Shortlist(query, docs, bm25, features.compute(corpus, query, docs, bm25))
+
+    def rank(self, text: str, language: str | None = None, without: Sequence[int] = ()) -> Ranking:
         """Every shortlisted fact-check, best first, with the confidence in the first."""
         corpus = self.corpus
         if not text.strip() or len(corpus) == 0:
             return Ranking((), (), 0.0)
-        query = features.prepare(corpus, text, SIGNATURE_WEIGHT)
-        exact = self._exact(query.urls, language)
-        scores = corpus.index.scores(query.term_ids, query.weights)
-        docs, bm25 = corpus.index.top(scores, self.candidates)
+        found = self.shortlist(text, without)
+        query, docs, matrix = found.query, found.docs, found.matrix
+        exact = [p for p in self._exact(query.urls, language) if p not in without]
         if len(docs) == 0:
             if exact:
                 return Ranking(tuple(exact), (0.0,) * len(exact), 1.0, exact=True)
             return Ranking((), (), 0.0)
-        matrix = features.compute(corpus, query, docs, bm25)
-        logits = model.rank_scores(matrix)
+        logits = self.model.rank_scores(matrix)
         if language is not None:
             logits = logits + LANGUAGE_BONUS * self._in_language(docs, language)
         order = np.argsort(-logits, kind="stable")
         best = int(order[0])
         second = int(order[1]) if len(order) > 1 else None
-        sure = model.confidence(matrix, logits, best, second)
+        sure = self.model.confidence(matrix, logits, best, second)
         ranked = [int(docs[i]) for i in order]
         values = [float(logits[i]) for i in order]
-        matched = features.matched_words(corpus, query, ranked[0])
         if exact:
             rest = [(d, v) for d, v in zip(ranked, values, strict=True) if d not in exact]
             lead = values[0] if values else 0.0
             ranked = exact + [d for d, _ in rest]
             values = [lead] * len(exact) + [v for _, v in rest]
             return Ranking(tuple(ranked), tuple(values), 1.0, exact=True)
-        row = matrix[best]
-        share = max(
-            float(row[features.COLUMN["cov_claim"]]), float(row[features.COLUMN["cov_title"]])
-        )
-        return Ranking(tuple(ranked), tuple(values), sure, False, matched, query.words, share)
+        return Ranking(tuple(ranked), tuple(values), sure)
 
     def match(self, text: str, top: int = 3, language: str | None = None) -> MatchResult:
         """The tier and up to `top` matches (one per fact-check id), best first.
 
-        ANSWER: reply with matches[0]; SUGGEST: offer the matches; NONE: nothing close enough
-        (matches then holds the closest candidates for display only).
+        The first match's score is the confidence that decided the tier; the others' scores are
+        that confidence scaled by their ranking logit's distance from the first. No match scores
+        below the suggest threshold (or the candidate threshold, if higher), so NONE comes with
+        no matches. ANSWER: reply with matches[0]; SUGGEST: offer the matches.
         """
         ranking = self.rank(text, language)
         if not ranking.docs:
             return MatchResult(Tier.NONE, ())
         limits = self.thresholds
+        floor = max(limits.suggest, limits.candidate)
         sure = ranking.confidence
         lead = ranking.logits[0]
         matches: list[Match] = []
@@ -144,23 +150,37 @@ class Matcher:
             if doc.id in seen:
                 continue
             score = sure * float(np.exp(min(logit - lead, 0.0)))
-            if matches and score < limits.candidate:
+            if score < floor:
                 break
             seen.add(doc.id)
             matches.append(Match(doc.id, doc.language, round(score, 4)))
             if len(matches) >= top:
                 break
-        return MatchResult(tier_of(ranking, limits), tuple(matches))
+        return MatchResult(tier_of(ranking, limits), tuple(matches), round(sure, 4))
 
     def _exact(self, urls: Sequence[str], language: str | None) -> list[int]:
-        found: list[int] = []
-        for url in urls:
-            for position in self.corpus.by_url.get(url, ()):
-                if position not in found:
-                    found.append(position)
-        if language is not None:
-            found.sort(key=lambda p: self.corpus.documents[p].language != language)
-        return found
+        """Fact-checks whose own link or source link the message carries: own links first, then
+        those in the user's language, then those whose id, then whose text, shares most words
+        with the link's path (one source may back several fact-checks; its slug usually names
+        the claim)."""
+        corpus = self.corpus
+        found: dict[int, int] = {}
+        for kind, table in enumerate((corpus.by_url, corpus.by_source)):
+            for url in urls:
+                for position in table.get(url, ()):
+                    found.setdefault(position, kind)
+        if not found:
+            return []
+        slug = set(features.query_terms(" ".join(url.partition("/")[2] for url in urls)))
+        scores = corpus.index.scores(corpus.index.term_ids(list(slug)))
+
+        def order(position: int) -> tuple[int, bool, int, float]:
+            doc = corpus.documents[position]
+            other = language is not None and doc.language != language
+            named = len(slug.intersection(features.query_terms(doc.id.replace("-", " "))))
+            return found[position], other, -named, -float(scores[position])
+
+        return sorted(found, key=order)
 
     def _in_language(self, docs: IntArray, language: str) -> FloatArray:
         documents = self.corpus.documents

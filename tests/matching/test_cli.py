@@ -31,7 +31,8 @@ def test_match_prints_tier_and_ranked_matches(
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert out.splitlines()[0] in {"tier: answer", "tier: suggest"}
+    assert out.splitlines()[0].split(" (")[0] in {"tier: answer", "tier: suggest"}
+    assert "confidence 0." in out.splitlines()[0]
     assert "en/eiffel-sold" in out.splitlines()[1]
 
 
@@ -45,6 +46,7 @@ def test_match_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["matches"][0]["language"] == "ru"
     assert len(doc["matches"]) <= 2
     assert set(doc["matches"][0]) == {"id", "language", "score", "claim"}
+    assert doc["confidence"] == doc["matches"][0]["score"]
 
 
 def test_match_unrelated_text_says_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,6 +97,9 @@ def test_bench_json_last_line(capsys: pytest.CaptureFixture[str]) -> None:
         "r@5",
         "answer_precision",
         "answer_coverage",
+        "absent_answered",
+        "absent_suggested",
+        "absent_answered_ids",
         "index_s",
         "p50_ms",
         "p95_ms",
@@ -102,6 +107,8 @@ def test_bench_json_last_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["map@5"] == 1.0
     assert summary["r@5"] == 1.0
     assert 0.0 <= summary["answer_coverage"] <= 1.0
+    # With its own claim masked, no query of the fixture repeats another claim.
+    assert summary["absent_answered"] == 0.0
     assert summary["p95_ms"] >= summary["p50_ms"] > 0
 
 

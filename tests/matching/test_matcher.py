@@ -177,3 +177,12 @@ def test_concurrent_matches_agree_with_sequential(matcher: Matcher) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(matcher.match, texts))
     assert got == expected
+
+
+def test_masked_documents_are_never_ranked(matcher: Matcher) -> None:
+    text = "Bill Gates puts microchips in the vaccines"
+    full = matcher.rank(text)
+    assert full.docs
+    masked = matcher.rank(text, without=[full.docs[0]])
+    assert full.docs[0] not in masked.docs
+    assert masked.confidence < full.confidence

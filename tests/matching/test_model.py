@@ -20,7 +20,9 @@ def test_confidence_grows_with_the_lead_over_the_rest() -> None:
 
 
 def test_a_short_shortlist_does_not_make_a_weak_match_sure() -> None:
-    row = np.full((1, len(NAMES)), 0.2, dtype=np.float32)
+    # A candidate that covers half of the message and the claim, alone in its shortlist: sure
+    # only when its ranking score is as strong as a full shortlist's leader would be.
+    row = np.full((1, len(NAMES)), 0.5, dtype=np.float32)
     weak = np.asarray([4.0], dtype=np.float32)
     strong = np.asarray([18.0], dtype=np.float32)
     assert confidence(row, weak, 0, None) < 0.05

@@ -1,0 +1,79 @@
+"""bench/fit_matching.py fits weights that rank better than the first stage alone.
+
+Slow (builds the 10k-claim index of CheckThat! 2020): run with `pytest -m slow`. Skipped when
+the shared benchmark data is not on this machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from bot.matching import fit
+from bot.matching.features import NAMES
+from bot.matching.model import CONFIDENCE_INPUTS
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "claim-matching"
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "fit_matching", ROOT / "bench" / "fit_matching.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ranker_fit_recovers_the_feature_that_decides() -> None:
+    # Synthetic lists in which feature 0 marks the right candidate and feature 1 is noise.
+    rng = np.random.default_rng(1)
+    items = []
+    for _ in range(60):
+        matrix = rng.random((20, 2))
+        right = np.zeros(20, dtype=bool)
+        right[rng.integers(20)] = True
+        matrix[right, 0] += 1.0
+        items.append((matrix, right, np.zeros(20), 1))
+    lists = fit.pack(items, 20)
+    weights = fit.fit_ranker(lists, steps=400)
+    assert weights[0] > 2.0 > abs(weights[1])
+    assert fit.mean_average_precision(lists, fit.logits(lists, weights)) > 0.95
+    assert fit.mean_average_precision(lists, fit.first_stage_order(lists)) < 0.5
+
+
+def test_logistic_fit_separates_the_labels() -> None:
+    rng = np.random.default_rng(2)
+    inputs = rng.normal(size=(400, 1))
+    labels = inputs[:, 0] + rng.normal(scale=0.3, size=400) > 0
+    bias, weights = fit.fit_logistic(inputs, labels)
+    assert abs(bias) < 0.5
+    assert weights[0] > 2.0
+
+
+@pytest.mark.slow
+def test_fit_on_a_sample_beats_bm25_on_it() -> None:
+    if not (DATA / "ct2020" / "train.queries.jsonl").is_file():
+        pytest.skip(f"benchmark data not found at {DATA}")
+    script = _script()
+    splits = script.load_splits(DATA, "train", 120, {})
+    full, masked = script.collect(splits)
+    fitted = script.fit_model(full, masked)
+    assert set(fitted.rank) == set(NAMES)
+    assert set(fitted.weights) == set(CONFIDENCE_INPUTS)
+    values = [*fitted.rank.values(), *fitted.weights.values(), fitted.bias, fitted.tail_logit]
+    assert all(math.isfinite(v) for v in values)
+    lists = fit.pack(full, 100)
+    weights = np.asarray([fitted.rank[name] for name in NAMES])
+    ranked = fit.mean_average_precision(lists, fit.logits(lists, weights))
+    bm25 = fit.mean_average_precision(lists, fit.first_stage_order(lists))
+    assert ranked > bm25 + 0.02
