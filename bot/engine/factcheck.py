@@ -145,12 +145,15 @@ def inline(ctx: Voice, text: str) -> list[InlineAnswer]:
         fc = ctx.content.library.factchecks.get((match.language, match.document_id))
         if fc is None:
             continue
-        verdict = plain_text(ctx.t(f"verdict.{fc.verdict.value}"))
+        # The claim we checked comes first, and the verdict is said to be about that claim:
+        # a bare "False" above someone's message would read as a verdict on it.
+        verdict = Markup(ctx.t(f"verdict.{fc.verdict.value}"))  # noqa: S704 - rendered
+        described = ctx.t("check.inline_description", verdict_label=verdict, answer=fc.answer)
         answers.append(
             InlineAnswer(
                 id=f"{fc.language}:{fc.id}",
-                title=f"{verdict}: {fc.claim}"[:200],
-                description=fc.answer[:200],
+                title=fc.claim[:200],
+                description=plain_text(described)[:200],
                 text=render_factcheck(ctx, fc),
             )
         )
