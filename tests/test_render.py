@@ -39,6 +39,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "quiz.feedback": {"score": 0.5, "feedback": ["f"], "correct": ["c"], "explanation": "e"},
     "quiz.score": {"title": "Q", "score": 1.5, "total": 2, "missed": 1, "retry": False},
     "quiz.retry": {"missed": 2},
+    "check.inline_description": {"verdict_label": "F", "answer": "a"},
     "check.answer": {
         "verdict": "false",
         "verdict_label": "F",

@@ -11,6 +11,7 @@ this module only reads and writes the format, within Telegram's 64-byte callback
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ _WHO = re.compile(r"^[0-9a-f]{6}$")
 _ARG = re.compile(r"^[a-z0-9_-]{1,48}$")
 
 
+@functools.lru_cache(maxsize=4096)
 def owner_tag(user_key: str) -> str:
     """The short tag that binds a button to the person (pseudonym) it was made for.
 

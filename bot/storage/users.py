@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.storage.repository import Repository
 from bot.storage.tables import ProcessedEvent, User
+
+# Built once: every event reads its person's row, so statement building shows on the profile.
+_BY_KEY = select(User).where(User.key == bindparam("key")).with_for_update()
 
 
 class Users(Repository):
     def user(self, key: str, now: dt.datetime) -> User:
         """The user with pseudonym `key`, created on first contact, locked for this unit."""
-        return self._locked_or_new(
-            User, User.key == key, key=key, seq=0, lesson_card=0, created_at=now
-        )
+        row = self._session.scalars(_BY_KEY, {"key": key}).one_or_none()
+        if row is None:
+            new = self._insert_new(User, key=key, seq=0, lesson_card=0, created_at=now)
+            self._session.execute(new)
+            row = self._session.scalars(_BY_KEY, {"key": key}).one()
+        return row
 
     def first_time(self, event_id: str, now: dt.datetime) -> bool:
         """Record a platform event id; False when it was handled before (a re-delivery)."""

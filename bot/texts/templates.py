@@ -21,6 +21,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 OUTPUT_CAP = 16_000
+MEMO_SIZE = 4096  # rendered messages remembered per library
+_PLAIN = (str, int, float, bool, type(None))
 _TAG = re.compile(r"<[^>]+>")
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
@@ -108,6 +110,7 @@ class Texts:
         self._names = {lang: locale.info.name for lang, locale in locales.items()}
         self.default_language = default_language
         self._compiled: dict[tuple[str, str], Template] = {}
+        self._memo: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
 
     @property
     def languages(self) -> list[str]:
@@ -128,7 +131,23 @@ class Texts:
         return self.default_language
 
     def render(self, language: str, key: str, **context: Any) -> str:
-        """Render message `key` in `language` (falling back to the default language)."""
+        """Render message `key` in `language` (falling back to the default language).
+
+        A message rendered from plain values only (a button label, a menu, a lesson title with
+        its tick) always comes out the same for one library, so it is rendered once and
+        remembered (a bounded number of them).
+        """
+        if not all(isinstance(value, _PLAIN) for value in context.values()):
+            return self._render(language, key, context)
+        memo = (language, key, tuple(sorted(context.items())))
+        cached = self._memo.get(memo)
+        if cached is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            cached = self._memo[memo] = self._render(language, key, context)
+        return cached
+
+    def _render(self, language: str, key: str, context: dict[str, Any]) -> str:
         lang = language if self.has(language, key) else self.default_language
         template = self._template(lang, key)
         context.setdefault("t", self._translator(lang))

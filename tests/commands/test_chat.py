@@ -60,7 +60,7 @@ def test_claims_and_nonsense(tmp_path: Path) -> None:
     claim = first_factcheck_claim()
     result = chat([claim, "qwxz plorb vintage teapot festival"], tmp_path, env)
     assert result.returncode == 0, result.stderr
-    assert "Claim:" in result.stdout
+    assert "We have checked a claim like this" in result.stdout
     assert "no fact-check for this yet" in result.stdout
 
 

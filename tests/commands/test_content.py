@@ -78,6 +78,6 @@ def test_show_renders_as_the_bot_does(
     for fragment in ("Question 4 of 4", "Yes, strong feelings", "A classic sign", "4 out of 4"):
         assert fragment in out
     assert main(["content", "show", "5g-covid", "--content", str(library_dir), "--html"]) == 0
-    assert "<b>Claim:</b> 5G mobile networks" in capsys.readouterr().out
+    assert "<b>«5G mobile networks" in capsys.readouterr().out
     assert main(["content", "show", "nope", "--content", str(library_dir)]) == 1
     assert "no lesson, quiz or fact-check 'nope'" in capsys.readouterr().err

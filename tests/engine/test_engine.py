@@ -87,7 +87,11 @@ def test_claim_is_answered_with_verdict_and_sources(engine: Engine) -> None:
                 ],
             ),
             ("say", "qwxz plorb vintage teapot festival", ["no fact-check for this yet", "Stop"]),
-            ("say", "/check 5G towers cause COVID-19", ["False", "Claim:"]),
+            (
+                "say",
+                "/check 5G towers cause COVID-19",
+                ["We have checked a claim like this", "False"],
+            ),
         ],
     )
 
@@ -190,7 +194,8 @@ def test_a_failing_event_is_rolled_back_and_answered_politely(
 def test_inline_answers_come_without_a_user(engine: Engine) -> None:
     answers = engine.inline("5G towers cause COVID-19", "en")
     assert answers and answers[0].id == "en:5g-covid"
-    assert "False" in answers[0].title
+    assert answers[0].title == "5G mobile networks spread the coronavirus"  # the claim, first
+    assert "False" in answers[0].description
     assert engine.inline("qwxz plorb vintage teapot", "en") == []
 
 
@@ -206,7 +211,8 @@ def test_verdict_markup_is_rendered_once(engine: Engine) -> None:
     text = person.replies[0].text
     assert "<b>False</b>" in text and "&lt;b&gt;" not in text
     answer = engine.inline("5G towers cause COVID-19", "en")[0]
-    assert answer.title.startswith("❌ False: ") and "<b>" not in answer.title
+    assert "<b>" not in answer.title and "<b>" not in answer.description
+    assert "❌ False" in answer.description
     assert "<b>False</b>" in answer.text and "&lt;b&gt;" not in answer.text
 
 
@@ -297,7 +303,7 @@ def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> N
 def test_a_claim_after_a_wrong_typed_answer_is_checked(engine: Engine) -> None:
     person = at_the_typed_question(engine, "ALL CAPS")
     person.say("no idea")
-    assert "Claim:" in person.say("5G towers cause COVID-19")
+    assert "We have checked a claim like this" in person.say("5G towers cause COVID-19")
 
 
 def test_only_sqlite_asks_for_one_event_at_a_time(engine: Engine) -> None:
