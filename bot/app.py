@@ -13,6 +13,7 @@ from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
 from bot.service import Service
+from bot.service.threads import ENGINE_THREADS
 from bot.storage import db
 from bot.storage.keys import AddressBox, user_key
 from bot.storage.pending import pending_store
@@ -44,7 +45,7 @@ def open_database(settings: Settings) -> DbEngine:
         {}
         if make_url(url).get_backend_name() == "sqlite"
         else {
-            "pool_size": pool.pool_size,
+            "pool_size": pool.pool_size or ENGINE_THREADS + 1,
             "max_overflow": pool.max_overflow,
             "pool_timeout": pool.pool_timeout,
         }

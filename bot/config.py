@@ -39,7 +39,9 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     url: str | None = None
-    pool_size: Annotated[int, Field(ge=1)] = 5
+    # None: one connection per engine thread, plus one for the service's jobs, so no thread
+    # waits for a connection and none is opened and closed again under load.
+    pool_size: Annotated[int, Field(ge=1)] | None = None
     max_overflow: Annotated[int, Field(ge=0)] = 10
     pool_timeout: Annotated[float, Field(gt=0)] = 30.0
 

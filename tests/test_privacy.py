@@ -232,3 +232,51 @@ def test_new_factcheck_notifies_the_asker(engine: BotEngine, clock: Clock) -> No
         assert connection.scalar(select(func.count(Subscription.id))) == 0
     assert service.answer_queued_claims() == 0
     _ = Store
+
+
+def test_rows_that_name_nobody_keep_times_to_the_hour(engine: BotEngine, clock: Clock) -> None:
+    from bot.storage.tables import CheckEvent, ProcessedEvent
+
+    clock.advance(minutes=17, seconds=23, microseconds=456)
+    engine.handle(Incoming(ALICE, text="5G towers cause COVID-19", event_id="tg:77"))
+    with engine.store.engine.connect() as connection:
+        times = [connection.scalar(select(CheckEvent.created_at))]
+        times.append(connection.scalar(select(ProcessedEvent.processed_at)))
+    for moment in times:
+        assert moment is not None and (moment.minute, moment.second, moment.microsecond) == (
+            0,
+            0,
+            0,
+        )
+
+
+def test_a_sent_message_keeps_no_address_and_opting_out_drops_what_waits(
+    engine: BotEngine, clock: Clock
+) -> None:
+    from bot.storage.tables import Outbox
+
+    service = Service(engine, engine.store, None, Retention(180, 180, 365, 730))
+    person = Person(engine, BOB)
+    person.address = AddressBox(AddressBox.new_key()).seal("42")
+    person.say("/remind")
+    start_fixture_quiz(person)
+    person.press("A calm discussion")
+    clock.advance(days=1, minutes=1)
+    assert service.queue_reminders() == 1
+    [sent] = service.claim_outbox(10)
+    service.finish_outbox(sent.id, sent=True)
+    clock.advance(days=1)
+    assert service.queue_reminders() == 1  # tomorrow's waits, unsent
+    person.say("/remind off")
+    with engine.store.engine.connect() as connection:
+        rows = connection.execute(select(Outbox.status, Outbox.address)).all()
+    assert rows == [("sent", "")]
+
+
+def test_the_export_leaves_out_the_pseudonym(engine: BotEngine) -> None:
+    person = busy_person(engine, ALICE)
+    person.say("/mydata")
+    attachment = person.replies[0].attachment
+    assert attachment is not None
+    assert ALICE not in attachment.data.decode()
+    assert "key" not in json.loads(attachment.data)["users"][0]

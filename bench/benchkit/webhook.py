@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.transports.telegram import SECRET_HEADER
 
-WEBHOOK_SECRET = "bench_webhook-secret-0123456789"
+WEBHOOK_SECRET = "bench_webhook-secret-0123456789abcdef"
 
 
 HOOK_PATH = "/hook"

@@ -21,7 +21,8 @@ from bot.transports.telegram import StartError, TokenRejectedError, configure_lo
 from bot.transports.workers import supervise
 
 EXIT_START = 1
-_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Telegram allows 1-256 of these characters; fewer than 32 could be guessed by trying.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 def register(
@@ -62,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.webhook:
         webhook_secret = os.environ.get(ENV_WEBHOOK_SECRET, "")
         if not _WEBHOOK_SECRET.fullmatch(webhook_secret):
-            return _fail(f"{ENV_WEBHOOK_SECRET} must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+            return _fail(
+                f"{ENV_WEBHOOK_SECRET} must be 32-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
     settings = settings_from(args)
     if args.webhook and not settings.telegram.webhook.url:
         return _fail("telegram.webhook.url must be set for --webhook")

@@ -15,6 +15,7 @@ from bot.engine.menu import menu_buttons, stale_button
 
 REMINDERS = "reminders"
 REMINDER_GAP = dt.timedelta(days=1)
+UNASKED_KINDS = ("reminder", "broadcast")  # what a reminders subscription brings
 
 
 def mydata(ctx: Context) -> list[Reply]:
@@ -42,6 +43,7 @@ def remind(ctx: Context, arg: str | None) -> list[Reply]:
     current = ctx.unit.subscriptions.subscription(ctx.user, REMINDERS)
     if arg == "off" or (arg is None and current is not None):
         ctx.unit.subscriptions.unsubscribe(ctx.user, REMINDERS)
+        ctx.unit.outbox.cancel_pending(ctx.user, UNASKED_KINDS)
         return [Reply(ctx.t("account.reminders_off"), menu_buttons(ctx))]
     if arg not in (None, "on"):
         return stale_button(ctx)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+ENGINE_THREADS = 8  # events handled at once where the database allows it (PostgreSQL)
+
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bot.storage.repository import Repository
+from bot.storage.repository import Repository, hour_of
 from bot.storage.tables import (
     CheckEvent,
     Feedback,
@@ -20,7 +20,9 @@ class Claims(Repository):
         self, language: str, tier: str, factcheck_id: str | None, now: dt.datetime
     ) -> None:
         self._session.add(
-            CheckEvent(created_at=now, language=language, tier=tier, factcheck_id=factcheck_id)
+            CheckEvent(
+                created_at=hour_of(now), language=language, tier=tier, factcheck_id=factcheck_id
+            )
         )
 
     def queue_claim(self, user: User, language: str, text: str, now: dt.datetime) -> QueuedClaim:

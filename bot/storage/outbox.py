@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.storage.repository import Repository
 from bot.storage.tables import (
@@ -169,3 +169,15 @@ class Outbox(Repository):
         if row is not None:
             row.status = "sent" if sent else "failed"
             row.sent_at = now if sent else None
+            row.address = ""  # done with: nothing left that could reach the person
+
+    def cancel_pending(self, user: User, kinds: tuple[str, ...]) -> int:
+        """Drop the person's messages of `kinds` not sent yet (they opted out of them)."""
+        result = self._session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.user_id == user.id,
+                OutboxRow.status == "pending",
+                OutboxRow.kind.in_(kinds),
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -36,6 +36,9 @@ UNLINKED = {
 }
 # Columns exported as a placeholder instead of their value.
 SEALED = {("subscriptions", "address"), ("outbox", "address")}
+# Columns left out of the export: the pseudonym would let whoever gets hold of the file find the
+# person's row in a leaked database without the key.
+OMITTED = {("users", "key")}
 
 
 def user_tables() -> list[Table]:
@@ -71,8 +74,14 @@ def export_json(session: Session, user: User) -> bytes:
 def _row(table: Table, row: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in row.items():
+        if (table.name, name) in OMITTED:
+            continue
         if (table.name, name) in SEALED:
-            out[name] = "(sealed delivery address, deleted when you unsubscribe)"
+            out[name] = (
+                "(sealed delivery address, deleted once the message is sent)"
+                if table.name == "outbox"
+                else "(sealed delivery address, deleted when you unsubscribe)"
+            )
         elif isinstance(value, dt.datetime | dt.date):
             out[name] = value.isoformat()
         else:

@@ -6,6 +6,7 @@ work (see `unit.py`) hands them one session, so everything an event changes comm
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypeVar, cast
 
 from sqlalchemy import ColumnElement, Table, select
@@ -16,6 +17,12 @@ from sqlalchemy.sql.dml import Insert
 from bot.storage.tables import Base
 
 _Row = TypeVar("_Row", bound=Base)
+
+
+def hour_of(moment: dt.datetime) -> dt.datetime:
+    """The hour a moment falls in. Rows that name no person keep only this much of a time, so
+    they cannot be lined up with a person's answers or feedback to the second."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 class Repository:

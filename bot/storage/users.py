@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import bindparam, select
 
-from bot.storage.repository import Repository
+from bot.storage.repository import Repository, hour_of
 from bot.storage.tables import ProcessedEvent, User
 
 # Built once: every event reads its person's row, so statement building shows on the profile.
@@ -25,7 +25,7 @@ class Users(Repository):
 
     def first_time(self, event_id: str, now: dt.datetime) -> bool:
         """Record a platform event id; False when it was handled before (a re-delivery)."""
-        insert = self._insert_new(ProcessedEvent, event_id=event_id, processed_at=now)
+        insert = self._insert_new(ProcessedEvent, event_id=event_id, processed_at=hour_of(now))
         # RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
         column = ProcessedEvent.__table__.c.event_id
         inserted = self._session.execute(insert.returning(column)).scalar()

@@ -23,7 +23,7 @@ from bot.testing.fakebotapi import TOKEN, FakeBotApi
 from bot.transports.telegram import Engine, serve
 
 SECRET_KEY = b"k" * 32
-WEBHOOK_SECRET = "s3cret_Webhook-token"
+WEBHOOK_SECRET = "s3cret_Webhook-token_0123456789abc"
 STOP_SECONDS = 15.0
 
 

@@ -17,8 +17,22 @@ from types import FrameType
 
 log = logging.getLogger(__name__)
 
-RESTART_PAUSE = 1.0
+RESTART_PAUSE = 1.0  # after a worker that had been running a while dies
+MAX_RESTART_PAUSE = 60.0
+STABLE_SECONDS = 60.0  # a worker that ran this long counts as healthy again
 STOP_SECONDS = 20.0
+
+
+def restart_pause(previous: float | None, ran_for: float) -> float:
+    """How long to wait before starting a worker again that died after `ran_for` seconds.
+
+    A worker that keeps dying soon after it starts (a database down, a bad deploy) is started
+    again after 1, 2, 4 ... up to 60 seconds, not every second; one that had run a while is
+    started again after a second.
+    """
+    if previous is None or ran_for >= STABLE_SECONDS:
+        return RESTART_PAUSE
+    return min(previous * 2, MAX_RESTART_PAUSE)
 
 
 def supervise(count: int, command: list[str]) -> int:
@@ -31,12 +45,21 @@ def supervise(count: int, command: list[str]) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     workers: dict[int, subprocess.Popen[bytes]] = {}
+    started: dict[int, float] = {}
+    pauses: dict[int, float | None] = dict.fromkeys(range(count))
+    due: dict[int, float] = {}  # dead workers and when to start them again
     try:
         for index in range(count):
-            workers[index] = _start(command, index)
+            workers[index], started[index] = _start(command, index), time.monotonic()
         while not stopping:
             time.sleep(0.2)
+            now = time.monotonic()
             for index, process in list(workers.items()):
+                if index in due:
+                    if now >= due[index] and not stopping:
+                        del due[index]
+                        workers[index], started[index] = _start(command, index), now
+                    continue
                 code = process.poll()
                 if code is None or stopping:
                     continue
@@ -44,9 +67,11 @@ def supervise(count: int, command: list[str]) -> int:
                     log.error("worker %d could not start; stopping", index)
                     stopping = True
                     break
-                log.warning("worker %d exited (%s); starting it again", index, code)
-                time.sleep(RESTART_PAUSE)
-                workers[index] = _start(command, index)
+                pauses[index] = restart_pause(pauses[index], now - started[index])
+                log.warning(
+                    "worker %d exited (%s); starting it again in %.0f s", index, code, pauses[index]
+                )
+                due[index] = now + (pauses[index] or RESTART_PAUSE)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

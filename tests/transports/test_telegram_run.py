@@ -69,7 +69,9 @@ def test_missing_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert ENV_TOKEN in _one_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("secret", ["", "has spaces", "x" * 257])
+@pytest.mark.parametrize(
+    "secret", ["", "a", "x" * 31, "has spaces but is long enough to pass", "x" * 257]
+)
 def test_bad_webhook_secret(
     secret: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,14 +79,14 @@ def test_bad_webhook_secret(
     monkeypatch.setenv(ENV_WEBHOOK_SECRET, secret)
     assert main(["run", "--webhook"]) == 2
     line = _one_line(capsys.readouterr().err)
-    assert ENV_WEBHOOK_SECRET in line and TOKEN not in line
+    assert ENV_WEBHOOK_SECRET in line and TOKEN not in line and "32-256" in line
 
 
 def test_webhook_needs_its_public_url(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(ENV_TOKEN, TOKEN)
-    monkeypatch.setenv(ENV_WEBHOOK_SECRET, "good_secret")
+    monkeypatch.setenv(ENV_WEBHOOK_SECRET, "good_secret_" + "x" * 32)
     assert main(["run", "--webhook"]) == 2
     assert "telegram.webhook.url" in _one_line(capsys.readouterr().err)
 
@@ -189,3 +191,19 @@ def _drive(fake: FakeBotApi) -> None:
     fake.wait_for("answerInlineQuery")
     fake.wait_idle()
     assert not [c for c in fake.calls("sendMessage") if c.params["chat_id"] == family.id]
+
+
+def test_a_short_webhook_secret_stops_before_any_bot_api_call(
+    tmp_path: Path,
+    fake_api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(ENV_TOKEN, TOKEN)
+    monkeypatch.setenv(ENV_WEBHOOK_SECRET, "a")
+    hook = "  webhook:\n    url: https://bot.example.org/hook\n"
+    config = _config(tmp_path, fake_api).read_text().replace("telegram:\n", "telegram:\n" + hook)
+    (tmp_path / "civicbot.yaml").write_text(config)
+    assert main(["run", "--webhook", "--config", str(tmp_path / "civicbot.yaml")]) == 2
+    assert ENV_WEBHOOK_SECRET in _one_line(capsys.readouterr().err)
+    assert fake_api.calls() == []

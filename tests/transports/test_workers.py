@@ -20,6 +20,7 @@ from bot.storage import db
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
 from bot.testing.harness import WEBHOOK_SECRET, free_port
 from bot.transports.telegram import SECRET_HEADER
+from bot.transports.workers import restart_pause
 from tests.transports.test_telegram_run import ROOT
 
 PEOPLE = [Person(1_000_000 + n, f"P{n}", "en") for n in range(12)]
@@ -115,3 +116,13 @@ def test_two_workers_answer_every_update_once(
             raise
     assert parent.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_a_worker_that_keeps_dying_is_restarted_ever_more_slowly() -> None:
+    pauses = []
+    pause = None
+    for _ in range(8):  # dies a second after each start
+        pause = restart_pause(pause, ran_for=1.0)
+        pauses.append(pause)
+    assert pauses == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert restart_pause(60.0, ran_for=3600.0) == 1.0  # it had been healthy: quick again

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
-from bot.service.threads import EngineThreads
+from bot.service.threads import ENGINE_THREADS, EngineThreads
 from bot.storage.keys import AddressBox, user_key
 from bot.transports.drawing.helper import Drawer
 from bot.transports.telegram._incoming import addressed_text, chat_kind
@@ -26,7 +26,7 @@ from bot.transports.telegram._render import Pressed, Where, deliver, inline_resu
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-CONCURRENCY = 8  # updates handled at once
+CONCURRENCY = ENGINE_THREADS  # updates handled at once
 INLINE_CACHE_SECONDS = 60
 
 
