@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.app import build_engine, build_service
+from bot.app import StartupError, build_engine, build_service
 from bot.commands.common import guarded, settings_from
 from bot.config import data_dir
 from bot.storage.keys import load_address_key, load_secret_key, user_key
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     # The person at the terminal runs this bot: they get the admin commands too.
     engine = build_engine(settings, content, rate_limited=False, admins=frozenset({user}))
     service = build_service(settings, engine, load_address_key(data_dir()), content)
-    assert service.box is not None
+    if service.box is None:
+        raise StartupError("no address key: set CIVICBOT_ADDRESS_KEY")
     files = data_dir() / "files"
     return chat(
         engine,

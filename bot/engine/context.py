@@ -39,8 +39,9 @@ class Voice:
         return self.content.texts.render(self.lang, key, **context)
 
     def label(self, key: str, **context: Any) -> str:
-        """Message `key` as a plain-text button label (labels are not HTML)."""
-        return html.unescape(self.t(key, **context))
+        """Message `key` as a plain-text button label (labels are not HTML). Labels come from
+        the content, never from what a person sent, so their renderings are remembered."""
+        return html.unescape(self.content.texts.remembered(self.lang, key, **context))
 
 
 @dataclass

@@ -95,11 +95,18 @@ class Service:
     def purge(self) -> dict[str, int]:
         return self.store.purge(self.engine.clock(), self.retention)
 
-    def queue_reminders(self, limit: int = 500) -> int:
-        """Queue today's review reminders for subscribers with questions due. Returns how many."""
+    def queue_reminders(self, limit: int = 500, only: str | None = None) -> int:
+        """Queue today's review reminders for subscribers with questions due (only for the
+        person with pseudonym `only`, when given). Returns how many."""
         now, content, queued = self.engine.clock(), self.engine.content, 0
         with self.store.unit() as unit:
-            for subscription in unit.subscriptions.due_subscriptions(account.REMINDERS, now, limit):
+            user_id = _user_id(unit, only)
+            if user_id == _NOBODY:
+                return 0
+            subscriptions = unit.subscriptions.due_subscriptions(
+                account.REMINDERS, now, limit, user_id
+            )
+            for subscription in subscriptions:
                 while subscription.next_at is not None and subscription.next_at <= now:
                     subscription.next_at += account.REMINDER_GAP
                 user = unit.users.user_by_id(subscription.user_id)
@@ -138,7 +145,7 @@ class Service:
             return 0
         with self.store.unit() as unit:
             for claim_id, fc in found:
-                claim = unit.claims.claim_by_id(claim_id)
+                claim = unit.claims.claim_by_id(claim_id, lock=True)
                 if claim is None or claim.factcheck_id is not None:
                     continue  # forgotten or answered meanwhile
                 claim.factcheck_id, claim.answered_at = fc.id, now
@@ -162,7 +169,7 @@ class Service:
         if not unit.claims.open_claims_of(user):
             unit.subscriptions.unsubscribe(user, factcheck.ANSWERS)  # nothing left to tell
 
-    def claim_outbox(self, limit: int) -> list[Outgoing]:
+    def claim_outbox(self, limit: int, only: str | None = None) -> list[Outgoing]:
         """Take pending unasked messages to send (committed as `sending` before returning).
 
         No more are handed out, across all workers together, than `limits.outgoing_per_second`
@@ -177,9 +184,12 @@ class Service:
         burst = max(1.0, rate / 5)
         refill = max((rate - burst) / (1 + SEND_DELAY_ALLOWANCE), 0.1)
         with self.store.unit() as unit:
+            user_id = _user_id(unit, only)
+            if user_id == _NOBODY:
+                return []
             now = self.engine.clock()
             bucket = unit.outbox.rate_bucket("outgoing", now, refill, burst=burst)
-            rows = unit.outbox.claim_outbox(now, min(limit, int(bucket.tokens)))
+            rows = unit.outbox.claim_outbox(now, min(limit, int(bucket.tokens)), user_id)
             bucket.tokens -= len(rows)  # only what is sent is spent
             return [
                 Outgoing(row.id, row.address, Reply(row.text, _unbuttons(row.buttons)))
@@ -204,11 +214,14 @@ class Service:
 
     # the jobs ---------------------------------------------------------------------------------
 
-    async def drain_outbox(self, sender: Sender, run: Runner = run_here) -> int:
-        """Send what the outbox holds, as fast as the shared rate allows. Returns how many."""
+    async def drain_outbox(
+        self, sender: Sender, run: Runner = run_here, only: str | None = None
+    ) -> int:
+        """Send what the outbox holds (only the person `only`'s, when given), as fast as the
+        shared rate allows. Returns how many."""
         sent = 0
         while True:
-            batch: list[Outgoing] = await run(self.claim_outbox, OUTBOX_BATCH)
+            batch: list[Outgoing] = await run(self.claim_outbox, OUTBOX_BATCH, only)
             if not batch:
                 return sent
             # The batch leaves at once, right after its share of the send rate was taken: the
@@ -230,10 +243,12 @@ class Service:
             return False
         return await sender.send(address, [message.reply])
 
-    async def tick(self, sender: Sender, run: Runner = run_here) -> int:
-        """Queue due reminders and send what is waiting, once. Returns how many were sent."""
-        await run(self.queue_reminders)
-        return await self.drain_outbox(sender, run)
+    async def tick(self, sender: Sender, run: Runner = run_here, only: str | None = None) -> int:
+        """Queue due reminders and send what is waiting, once; `only` keeps it to one person
+        (the terminal chat serves one person, whatever database it opens). Returns how many
+        were sent."""
+        await run(self.queue_reminders, 500, only)
+        return await self.drain_outbox(sender, run, only)
 
     async def run(
         self,
@@ -256,6 +271,17 @@ class Service:
     async def _purge(self, run: Runner) -> None:
         counts = await run(self.purge)
         log.info("retention purge deleted %d rows", sum(counts.values()))
+
+
+_NOBODY = -1
+
+
+def _user_id(unit: Unit, key: str | None) -> int | None:
+    """The row id of the person `key` (None: everybody; _NOBODY: no such person yet)."""
+    if key is None:
+        return None
+    user = unit.users.find_user(key)
+    return _NOBODY if user is None else user.id
 
 
 async def _every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable[object]]) -> None:

@@ -50,8 +50,10 @@ class Claims(Repository):
             )
         )
 
-    def claim_by_id(self, claim_id: int) -> QueuedClaim | None:
-        return self._session.get(QueuedClaim, claim_id)
+    def claim_by_id(self, claim_id: int, *, lock: bool = False) -> QueuedClaim | None:
+        """The queued claim; with `lock`, locked for this unit (two workers answering the same
+        claim after a reload must not both tell its sender)."""
+        return self._session.get(QueuedClaim, claim_id, with_for_update=lock or None)
 
     def open_claims_of(self, user: User) -> list[QueuedClaim]:
         return list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 
 from bot.storage.repository import Repository
 from bot.storage.tables import (
@@ -56,12 +56,16 @@ class Subscriptions(Repository):
         self._session.delete(existing)
         return True
 
-    def due_subscriptions(self, kind: str, now: dt.datetime, limit: int) -> list[Subscription]:
-        """Subscriptions whose next message is due, locked so one worker takes each."""
+    def due_subscriptions(
+        self, kind: str, now: dt.datetime, limit: int, user_id: int | None = None
+    ) -> list[Subscription]:
+        """Subscriptions whose next message is due (only `user_id`'s, when given), locked so
+        one worker takes each."""
+        only = Subscription.user_id == user_id if user_id is not None else true()
         return list(
             self._session.scalars(
                 select(Subscription)
-                .where(Subscription.kind == kind, Subscription.next_at <= now)
+                .where(Subscription.kind == kind, Subscription.next_at <= now, only)
                 .order_by(Subscription.next_at)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -146,15 +150,19 @@ class Outbox(Repository):
         row.updated_at = now
         return row
 
-    def claim_outbox(self, now: dt.datetime, limit: int) -> list[OutboxRow]:
-        """Take pending messages for sending: marked `sending` here, committed by the caller
-        before anything is sent, so a crash can lose a message but never send it twice."""
+    def claim_outbox(
+        self, now: dt.datetime, limit: int, user_id: int | None = None
+    ) -> list[OutboxRow]:
+        """Take pending messages (only `user_id`'s, when given) for sending: marked `sending`
+        here, committed by the caller before anything is sent, so a crash can lose a message
+        but never send it twice."""
         if limit <= 0:
             return []
+        only = OutboxRow.user_id == user_id if user_id is not None else true()
         rows = list(
             self._session.scalars(
                 select(OutboxRow)
-                .where(OutboxRow.status == "pending", OutboxRow.not_before <= now)
+                .where(OutboxRow.status == "pending", OutboxRow.not_before <= now, only)
                 .order_by(OutboxRow.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -169,7 +177,8 @@ class Outbox(Repository):
         if row is not None:
             row.status = "sent" if sent else "failed"
             row.sent_at = now if sent else None
-            row.address = ""  # done with: nothing left that could reach the person
+            if sent:
+                row.address = ""  # delivered: nothing left that could reach the person
 
     def cancel_pending(self, user: User, kinds: tuple[str, ...]) -> int:
         """Drop the person's messages of `kinds` not sent yet (they opted out of them)."""

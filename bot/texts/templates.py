@@ -110,7 +110,7 @@ class Texts:
         self._names = {lang: locale.info.name for lang, locale in locales.items()}
         self.default_language = default_language
         self._compiled: dict[tuple[str, str], Template] = {}
-        self._memo: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
+        self._memo: dict[tuple[str, str, tuple[tuple[str, str, Any], ...]], str] = {}
 
     @property
     def languages(self) -> list[str]:
@@ -133,13 +133,25 @@ class Texts:
     def render(self, language: str, key: str, **context: Any) -> str:
         """Render message `key` in `language` (falling back to the default language).
 
-        A message rendered from plain values only (a button label, a menu, a lesson title with
-        its tick) always comes out the same for one library, so it is rendered once and
-        remembered (a bounded number of them).
+        A message rendered with no values (a menu, a notice) always comes out the same for one
+        library, so it is rendered once and remembered.
         """
-        if not all(isinstance(value, _PLAIN) for value in context.values()):
+        if context:
             return self._render(language, key, context)
-        memo = (language, key, tuple(sorted(context.items())))
+        return self.remembered(language, key)
+
+    def remembered(self, language: str, key: str, **context: Any) -> str:
+        """Render, remembering the result (a bounded number of them): for button labels, which
+        are rendered from content (titles, options) over and over, never from what people
+        send, which must not stay in memory. Values of other types than plain ones are not
+        remembered; the type is part of the key, so Markup("<b>") and "<b>" stay apart."""
+        if not all(type(value) in _PLAIN for value in context.values()):
+            return self._render(language, key, context)
+        memo = (
+            language,
+            key,
+            tuple(sorted((name, type(value).__name__, value) for name, value in context.items())),
+        )
         cached = self._memo.get(memo)
         if cached is None:
             if len(self._memo) >= MEMO_SIZE:

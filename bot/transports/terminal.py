@@ -155,7 +155,7 @@ def chat(
         save = (lambda a: save_attachment(files, a)) if files else None
         replies = engine.handle(incoming)
         if service is not None:
-            asyncio.run(service.tick(sender))
+            asyncio.run(service.tick(sender, only=user))
             replies += sender.take()
         text, offered = render(drawn(replies), save)
         buttons = offered

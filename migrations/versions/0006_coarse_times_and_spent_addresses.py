@@ -15,7 +15,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.execute("UPDATE outbox SET address = '' WHERE status IN ('sent', 'failed')")
+    op.execute("UPDATE outbox SET address = '' WHERE status = 'sent'")
     if op.get_bind().dialect.name == "postgresql":
         hour = "date_trunc('hour', {})"
     else:  # SQLite keeps times as text: 'YYYY-MM-DD HH:MM:SS.ffffff'

@@ -3,6 +3,7 @@ process against the fake Bot API, the issue's whole acceptance path ending with 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -54,6 +55,15 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.captureWarnings(False)
+
+
+@pytest.fixture(autouse=True)
+def _earlier_garbage_collected(capsys: pytest.CaptureFixture[str]) -> None:
+    """Objects an earlier test on this worker left behind may report themselves when they are
+    collected (aiohttp's "Unclosed connector"); collect them first, so stderr holds only what
+    this test's command wrote."""
+    gc.collect()
+    capsys.readouterr()
 
 
 def _one_line(stderr: str) -> str:

@@ -96,6 +96,12 @@ def test_due_reminders_reach_the_terminal_through_the_service(
     person = Person(engine, "f" * 64)
     start_fixture_quiz(person)
     person.press("A calm discussion")  # a wrong answer: due again tomorrow
+    # Someone else in the same database (say, on Telegram) with a reminder due too.
+    other = Person(engine, "e" * 64)
+    other.address = box.seal("12345")
+    other.say("/remind")
+    start_fixture_quiz(other)
+    other.press("A calm discussion")
     assert "question is due" not in session(["/menu"])
     clock.advance(days=1, minutes=1)
     # The reminder follows the menu's five buttons; its own button works like any other.
@@ -103,3 +109,5 @@ def test_due_reminders_reach_the_terminal_through_the_service(
     reminder = later.split("is due for review", 1)
     assert len(reminder) == 2 and "[6] 🔁 Review" in reminder[1]
     assert "Time to review" in reminder[1]
+    assert later.count("is due for review") == 1  # the other person's stays theirs
+    assert service.queue_reminders() == 1 and len(service.claim_outbox(10)) == 1
