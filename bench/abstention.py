@@ -45,31 +45,25 @@ class Example:
     split: str
 
 
-def near_misses(folder: Path = NEAR_MISS) -> list[Example]:
+def _examples(folder: Path, near_key: str) -> list[Example]:
+    """The JSON lines of every file in `folder`; `near_key` names the fact-check's field."""
     examples = []
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
-                examples.append(
-                    Example(record["text"], record["language"], record["near"], record["split"])
-                )
+                near = record[near_key]
+                examples.append(Example(record["text"], record["language"], near, record["split"]))
     return examples
+
+
+def near_misses(folder: Path = NEAR_MISS) -> list[Example]:
+    return _examples(folder, "near")
 
 
 def paraphrases(folder: Path = PARAPHRASES) -> list[Example]:
     """Messages that repeat a bundled claim in other words (`near` is the fact-check's id)."""
-    examples = []
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                examples.append(
-                    Example(
-                        record["text"], record["language"], record["factcheck"], record["split"]
-                    )
-                )
-    return examples
+    return _examples(folder, "factcheck")
 
 
 def positives(library: Library) -> Iterator[tuple[str, str, str]]:

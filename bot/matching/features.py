@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.matching.corpus import (
     NAME,
     Corpus,
+    Forward,
     capitalised,
     negated,
     phrases,
@@ -158,12 +159,9 @@ def compute(corpus: Corpus, query: Query, docs: IntArray, bm25: FloatArray) -> F
     out[:, col["bm25_frac"]] = bm25 / (best_possible or 1.0)
     claim_terms, claim_owner = corpus.claim.gather(docs)
     # The claim's coverage is that of its best-covered phrasing.
-    rows, row_owner = _rows(corpus.variant_starts, docs)
-    worded, worded_row = corpus.wording.gather(rows)
-    per_row = _share(corpus, worded, worded_row, mask, len(rows))
-    best_row = np.zeros(count, dtype=np.float32)
-    np.maximum.at(best_row, row_owner, per_row)
-    out[:, col["cov_claim"]] = best_row
+    out[:, col["cov_claim"]], _, _ = _best_row_share(
+        corpus, corpus.variant_starts, corpus.wording, docs, mask
+    )
     title_terms, title_owner = corpus.title.gather(docs)
     out[:, col["cov_title"]] = _share(corpus, title_terms, title_owner, mask, count)
     every_terms, every_owner = corpus.every.gather(docs)
@@ -201,6 +199,19 @@ def compute(corpus: Corpus, query: Query, docs: IntArray, bm25: FloatArray) -> F
     return out
 
 
+def _best_row_share(
+    corpus: Corpus, starts: IntArray, field: Forward, docs: IntArray, mask: FloatArray
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Per candidate, the share (see `_share`) of its best-covered row (a phrasing of the claim);
+    and the rows looked at, with the position of each one's candidate."""
+    rows, row_owner = _rows(starts, docs)
+    terms, term_row = field.gather(rows)
+    per_row = _share(corpus, terms, term_row, mask, len(rows))
+    best = np.zeros(len(docs), dtype=np.float32)
+    np.maximum.at(best, row_owner, per_row)
+    return best, rows, row_owner
+
+
 def _rows(starts: IntArray, docs: IntArray) -> tuple[IntArray, IntArray]:
     """The rows `starts[d]` to `starts[d + 1]` of every document d of `docs`, concatenated, and
     for each row the position of its document in `docs`."""
@@ -221,12 +232,9 @@ def _predicate(
     idf = corpus.index.idf
     # The claim's side: per phrasing (and headline) the share of its predicate in the message;
     # the best phrasing counts.
-    rows, row_owner = _rows(corpus.statement_starts, docs)
-    said, said_row = corpus.predicate.gather(rows)
-    per_row = _share(corpus, said, said_row, mask, len(rows))
-    best = np.zeros(count, dtype=np.float32)
-    np.maximum.at(best, row_owner, per_row)
-    out[:, col["pred_claim"]] = best
+    out[:, col["pred_claim"]], rows, row_owner = _best_row_share(
+        corpus, corpus.statement_starts, corpus.predicate, docs, mask
+    )
     pairs, pair_row = corpus.phrases.gather(rows)
     if len(pairs) and query.phrases:
         hit = np.isin(pairs, np.fromiter(query.phrases, dtype=np.int64))
