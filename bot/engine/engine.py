@@ -28,7 +28,7 @@ from bot.engine import (
 )
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
-from bot.engine.events import Incoming, InlineAnswer, Reply
+from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.engine.payloads import Payload, decode, owner_tag
 from bot.engine.verbs import BUTTONS, COMMANDS
 from bot.storage import MemoryPending, PendingClaims, Store
@@ -197,6 +197,8 @@ class Engine:
         command = COMMANDS.get(name)
         if command is None:
             return menu.unknown_command(ctx, name)
+        if command.private and ctx.incoming.chat is ChatKind.GROUP:
+            return menu.private_only(ctx, name)
         if command.admin:
             if not ctx.is_admin:
                 return admin.refused(ctx)
@@ -210,6 +212,8 @@ class Engine:
             # Stale or forged: change nothing, and show where the person is (after a restart
             # their last buttons may be out of date through no fault of theirs).
             return resume.where_you_are(ctx, payload.verb if payload else None)
+        if verb.private and ctx.incoming.chat is ChatKind.GROUP:
+            return menu.private_only(ctx, verb.name)
         return verb.press(ctx, payload.arg)
 
 

@@ -36,6 +36,7 @@ class Incoming:
     chat: ChatKind = ChatKind.PRIVATE
     event_id: str | None = None
     address: str | None = None
+    bot_name: str | None = None  # the bot's username, for links that open a private chat
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Button:
 
     label: str
     payload: str
+    url: str | None = None  # a link button instead (payload unused): opens a private chat
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,16 @@ def unknown_command(ctx: Context, command: str) -> list[Reply]:
     return [Reply(ctx.t("errors.unknown_command", command=command), menu_buttons(ctx))]
 
 
+def private_only(ctx: Context, verb: str) -> list[Reply]:
+    """In a group, a personal command gets one short line and a link to the private chat,
+    where `/start VERB` does it. Nothing personal is ever sent to a group."""
+    name = ctx.incoming.bot_name
+    if not name:
+        return [Reply(ctx.t("errors.private_only"))]
+    link = Button(ctx.label("errors.open_private"), "", url=f"https://t.me/{name}?start={verb}")
+    return [Reply(ctx.t("errors.private_only"), ((link,),))]
+
+
 def stale_button(ctx: Context) -> list[Reply]:
     """A button from an earlier step, or one this bot never made: nothing changes."""
     return [

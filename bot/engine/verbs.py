@@ -35,6 +35,7 @@ class Verb:
     name: str
     stateful: bool
     press: Callable[[Context, str | None], list[Reply]]
+    private: bool = False  # shows or changes something personal: never in a group
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Command:
     name: str
     run: Callable[[Context, str], list[Reply]]
     admin: bool = False
+    private: bool = False  # shows or changes something personal: never in a group
 
 
 def _flow(flow: Flow) -> Callable[[Context, str | None], list[Reply]]:
@@ -64,7 +66,7 @@ BUTTONS: dict[str, Verb] = {
         # Safe at any time: they open something by id or show a menu.
         Verb("menu", False, _flow(menu.main_menu)),
         Verb("help", False, _flow(menu.help_reply)),
-        Verb("progress", False, _flow(progress.progress)),
+        Verb("progress", False, _flow(progress.progress), private=True),
         Verb("lessons", False, _flow(lessons.list_lessons)),
         Verb("lesson", False, lessons.open_lesson),
         Verb("quiz", False, quizzes.start_quiz),
@@ -74,9 +76,9 @@ BUTTONS: dict[str, Verb] = {
         Verb("send", False, _flow(factcheck.send_to_editors)),
         Verb("review", False, _flow(quizzes.start_review)),
         Verb("test", False, _flow(assessments.start)),
-        Verb("mydata", False, _flow(account.mydata)),
-        Verb("forget", False, _flow(account.forget)),
-        Verb("remind", False, account.remind),
+        Verb("mydata", False, _flow(account.mydata), private=True),
+        Verb("forget", False, _flow(account.forget), private=True),
+        Verb("remind", False, account.remind, private=True),
         # Tied to the step they were shown at.
         Verb("next", True, lessons.turn),
         Verb("back", True, lessons.turn),
@@ -86,30 +88,39 @@ BUTTONS: dict[str, Verb] = {
         Verb("cont", True, _flow(quizzes.cont)),
         Verb("retry", True, _flow(quizzes.retry)),
         Verb("rate", True, assessments.rate),
-        Verb("erase", True, _flow(account.erase)),
+        Verb("erase", True, _flow(account.erase), private=True),
         Verb("notify", True, factcheck.notify_choice),
-        Verb("bcast", True, admin.confirm_broadcast),
+        Verb("bcast", True, admin.confirm_broadcast, private=True),
     )
 }
 
 COMMANDS: dict[str, Command] = {
     command.name: command
     for command in (
-        Command("start", _plain(onboarding.start)),
+        Command("start", lambda ctx, rest: start(ctx, rest)),  # noqa: PLW0108 - defined below
         Command("menu", _plain(menu.main_menu)),
         Command("lessons", _plain(lessons.list_lessons)),
         Command("review", _plain(quizzes.start_review)),
         Command("test", _plain(assessments.start)),
-        Command("progress", _plain(progress.progress)),
+        Command("progress", _plain(progress.progress), private=True),
         Command("check", factcheck.check),
-        Command("remind", lambda ctx, rest: account.remind(ctx, _option(rest))),
+        Command("remind", lambda ctx, rest: account.remind(ctx, _option(rest)), private=True),
         Command("language", _plain(onboarding.language_menu)),
-        Command("mydata", _plain(account.mydata)),
-        Command("forget", _plain(account.forget)),
+        Command("mydata", _plain(account.mydata), private=True),
+        Command("forget", _plain(account.forget), private=True),
         Command("help", _plain(menu.help_reply)),
-        Command("stats", _plain(admin.stats), admin=True),
-        Command("queue", _plain(admin.queue), admin=True),
-        Command("reload", _plain(admin.reload), admin=True),
-        Command("broadcast", admin.broadcast, admin=True),
+        Command("stats", _plain(admin.stats), admin=True, private=True),
+        Command("queue", _plain(admin.queue), admin=True, private=True),
+        Command("reload", _plain(admin.reload), admin=True, private=True),
+        Command("broadcast", admin.broadcast, admin=True, private=True),
     )
 }
+
+
+def start(ctx: Context, rest: str) -> list[Reply]:
+    """/start, or `/start VERB` from a link that a group reply pointed here: the personal
+    command asked for in the group, now in the private chat."""
+    wanted = COMMANDS.get(rest.strip().lower())
+    if wanted is not None and wanted.private and wanted.name != "start":
+        return wanted.run(ctx, "")
+    return onboarding.start(ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from bot.testing.fakebotapi import (
 )
 from bot.testing.harness import SECRET_KEY, Recording, RunningBot
 from bot.transports.telegram import Engine
-from tests.transports.conftest import LogCapture
+from tests.transports.conftest import LogCapture, real_engine
 
 ANA = Person(987_654_321_012, "Ana", "en")
 BORIS = Person(555_000_111, "Boris", "ru")
@@ -229,3 +230,27 @@ def test_bots_own_id_never_reaches_the_engine(
         fake_api.push_message(text_message(ANA, f"@{BOT_USERNAME} hi", group=group))
         fake_api.wait_for("sendMessage")
     assert str(BOT_ID) not in repr(engine.seen)
+
+
+def test_nothing_personal_or_for_admins_is_sent_to_a_group(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    real = real_engine(tmp_path)
+    real.admins = frozenset({user_key(SECRET_KEY, "telegram", ANA.id)})
+    family = Group()
+    with RunningBot(fake_api, real):
+        fake_api.push_message(text_message(ANA, "/start"))  # known, with data to show
+        fake_api.wait_idle()
+        before = len(fake_api.calls("sendMessage"))
+        commands = ("mydata", "progress", "forget", "remind", "stats", "queue", "broadcast hi")
+        for command in commands:
+            fake_api.push_message(text_message(ANA, f"/{command}@{BOT_USERNAME}", group=family))
+        fake_api.wait_idle()
+        assert not fake_api.calls("sendDocument") and not fake_api.calls("sendPhoto")
+        sent = fake_api.calls("sendMessage")[before:]
+        assert len(sent) == len(commands)
+        for call in sent:
+            assert call.params["chat_id"] == family.id
+            assert "only in a private chat" in call.params["text"]
+            [[button]] = call.params["reply_markup"]["inline_keyboard"]
+            assert button["url"].startswith(f"https://t.me/{BOT_USERNAME}?start=")

@@ -97,6 +97,7 @@ class Handlers:
             chat=kind,
             event_id=f"tg:{update.update_id}",
             address=self._address(message.chat_id, kind),
+            bot_name=context.bot.username,
         )
         replies = await self._handle(incoming)
         where = Where(
@@ -122,6 +123,7 @@ class Handlers:
             chat=kind,
             event_id=f"tg:{update.update_id}",
             address=self._address(message.chat.id, kind),
+            bot_name=context.bot.username,
         )
         try:
             replies = await self._handle(incoming)

@@ -74,6 +74,9 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     for row in rows:
         buttons = []
         for button in row:
+            if button.url is not None:  # a link (to the private chat), no callback
+                buttons.append(InlineKeyboardButton(button.label, url=button.url))
+                continue
             size = len(button.payload.encode())
             if not 0 < size <= CALLBACK_DATA_BYTES:
                 raise RenderError(f"button payload is {size} bytes, allowed 1-64")
