@@ -183,3 +183,19 @@ def test_no_locale_writes_a_plural_by_hand() -> None:
     for path in (bundled_content() / "locales").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert "% 10" not in text and "!= 1" not in text, path.name
+
+
+def test_the_memo_keeps_markup_and_text_apart(texts: Texts) -> None:
+    from markupsafe import Markup
+
+    escaped = texts.render("en", "errors.unknown_command", command="<b>x</b>")
+    marked = texts.render("en", "errors.unknown_command", command=Markup("<b>x</b>"))
+    assert "&lt;b&gt;" in escaped and "<b>x</b>" in marked
+    assert texts.render("en", "errors.unknown_command", command="<b>x</b>") == escaped
+
+
+def test_what_a_person_typed_is_not_remembered(texts: Texts) -> None:
+    engine_texts = texts
+    out = engine_texts.render_fresh("en", "errors.unknown_command", command="zzsecretword")
+    assert "zzsecretword" in out
+    assert not any("zzsecretword" in repr(key) for key in engine_texts._memo)

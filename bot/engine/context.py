@@ -39,9 +39,12 @@ class Voice:
         return self.content.texts.render(self.lang, key, **context)
 
     def label(self, key: str, **context: Any) -> str:
-        """Message `key` as a plain-text button label (labels are not HTML). Labels come from
-        the content, never from what a person sent, so their renderings are remembered."""
-        return html.unescape(self.content.texts.remembered(self.lang, key, **context))
+        """Message `key` as a plain-text button label (labels are not HTML)."""
+        return html.unescape(self.t(key, **context))
+
+    def t_fresh(self, key: str, **context: Any) -> str:
+        """Message `key` quoting what a person sent: rendered, never remembered."""
+        return self.content.texts.render_fresh(self.lang, key, **context)
 
 
 @dataclass

@@ -23,7 +23,7 @@ def help_reply(ctx: Context) -> list[Reply]:
 
 
 def unknown_command(ctx: Context, command: str) -> list[Reply]:
-    return [Reply(ctx.t("errors.unknown_command", command=command), menu_buttons(ctx))]
+    return [Reply(ctx.t_fresh("errors.unknown_command", command=command), menu_buttons(ctx))]
 
 
 def private_only(ctx: Context, verb: str) -> list[Reply]:

@@ -133,18 +133,12 @@ class Texts:
     def render(self, language: str, key: str, **context: Any) -> str:
         """Render message `key` in `language` (falling back to the default language).
 
-        A message rendered with no values (a menu, a notice) always comes out the same for one
-        library, so it is rendered once and remembered.
+        A message rendered from plain values only (a menu, a button label, a lesson card, a
+        question) always comes out the same for one library, so it is rendered once and
+        remembered (a bounded number of them); the values' types are part of the key, so
+        Markup("<b>") and "<b>" stay apart. A message that carries what a person sent must use
+        `render_fresh`: that text must not stay in memory.
         """
-        if context:
-            return self._render(language, key, context)
-        return self.remembered(language, key)
-
-    def remembered(self, language: str, key: str, **context: Any) -> str:
-        """Render, remembering the result (a bounded number of them): for button labels, which
-        are rendered from content (titles, options) over and over, never from what people
-        send, which must not stay in memory. Values of other types than plain ones are not
-        remembered; the type is part of the key, so Markup("<b>") and "<b>" stay apart."""
         if not all(type(value) in _PLAIN for value in context.values()):
             return self._render(language, key, context)
         memo = (
@@ -158,6 +152,10 @@ class Texts:
                 self._memo.clear()
             cached = self._memo[memo] = self._render(language, key, context)
         return cached
+
+    def render_fresh(self, language: str, key: str, **context: Any) -> str:
+        """Render without remembering: for messages that quote what a person sent."""
+        return self._render(language, key, context)
 
     def _render(self, language: str, key: str, context: dict[str, Any]) -> str:
         lang = language if self.has(language, key) else self.default_language
