@@ -60,6 +60,15 @@ def _option(rest: str) -> str | None:
     return rest.strip().lower() or None
 
 
+def _start(ctx: Context, rest: str) -> list[Reply]:
+    """/start, or `/start VERB` from a link that a group reply pointed here: the personal
+    command asked for in the group, now in the private chat."""
+    wanted = COMMANDS.get(rest.strip().lower())
+    if wanted is not None and wanted.private and wanted.name != "start":
+        return wanted.run(ctx, "")
+    return onboarding.start(ctx)
+
+
 BUTTONS: dict[str, Verb] = {
     verb.name: verb
     for verb in (
@@ -97,7 +106,7 @@ BUTTONS: dict[str, Verb] = {
 COMMANDS: dict[str, Command] = {
     command.name: command
     for command in (
-        Command("start", lambda ctx, rest: start(ctx, rest)),  # noqa: PLW0108 - defined below
+        Command("start", _start),
         Command("menu", _plain(menu.main_menu)),
         Command("lessons", _plain(lessons.list_lessons)),
         Command("review", _plain(quizzes.start_review)),
@@ -115,12 +124,3 @@ COMMANDS: dict[str, Command] = {
         Command("broadcast", admin.broadcast, admin=True, private=True),
     )
 }
-
-
-def start(ctx: Context, rest: str) -> list[Reply]:
-    """/start, or `/start VERB` from a link that a group reply pointed here: the personal
-    command asked for in the group, now in the private chat."""
-    wanted = COMMANDS.get(rest.strip().lower())
-    if wanted is not None and wanted.private and wanted.name != "start":
-        return wanted.run(ctx, "")
-    return onboarding.start(ctx)
