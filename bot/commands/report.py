@@ -8,11 +8,12 @@ import datetime as dt
 import io
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from bot.app import load_content, open_database
 from bot.commands.common import guarded, settings_from
-from bot.reports import KINDS, build
+from bot.reports import DESCRIPTIONS, KINDS, build
 from bot.reports.html import render_html
 from bot.reports.layout import text
 from bot.storage.unit import Store
@@ -21,8 +22,28 @@ from bot.storage.unit import Store
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    parser = sub.add_parser("report", parents=[common], help="reports for educators")
-    parser.add_argument("kind", choices=KINDS)
+    kinds = "\n".join(
+        textwrap.fill(
+            f"{kind}: {DESCRIPTIONS[kind]}", 88, initial_indent="  ", subsequent_indent="    "
+        )
+        for kind in KINDS
+    )
+    parser = sub.add_parser(
+        "report",
+        parents=[common],
+        help="reports for educators",
+        description=textwrap.fill(
+            "Reports for educators, read from the bot's database: $CIVICBOT_DATABASE_URL if set, "
+            "else `database.url` in the --config file, else the SQLite file in the data folder "
+            "that `civicbot chat` and `civicbot run` use. A report reads one snapshot and "
+            "changes nothing; no person is named in it.",
+            88,
+        ),
+        epilog=f"reports:\n{kinds}\n\nIn text and HTML a figure nobody's answers define yet is "
+        "shown as —; in CSV it is empty, in JSON null.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("kind", choices=KINDS, help="which report (see below)")
     parser.add_argument("--format", choices=("text", "csv", "json", "html"), default="text")
     parser.add_argument("--content", metavar="DIR", help="content folder (default: configured)")
     parser.set_defaults(func=guarded(run))

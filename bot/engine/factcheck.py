@@ -49,13 +49,20 @@ def check(ctx: Context, text: str) -> list[Reply]:
 
 
 def show(ctx: Context, factcheck_id: str | None) -> list[Reply]:
-    library = ctx.content.library
-    fc = library.factchecks.get((ctx.lang, factcheck_id or ""))
-    if fc is None:  # a suggestion may be in another language than the user's
-        fc = next((f for f in library.factchecks.values() if f.id == factcheck_id), None)
+    fc = find_factcheck(ctx, factcheck_id)
     if fc is None:
         return stale_button(ctx)
     return [factcheck_reply(ctx, fc)]
+
+
+def find_factcheck(ctx: Context, factcheck_id: str | None) -> FactCheck | None:
+    """The fact-check `factcheck_id` in the person's language, else in any language (a
+    suggestion may be in another language than the person's)."""
+    library = ctx.content.library
+    fc = library.factchecks.get((ctx.lang, factcheck_id or ""))
+    if fc is None:
+        fc = next((f for f in library.factchecks.values() if f.id == factcheck_id), None)
+    return fc
 
 
 def factcheck_reply(ctx: Context, fc: FactCheck) -> Reply:
@@ -83,10 +90,9 @@ def render_factcheck(ctx: Voice, fc: FactCheck) -> str:
 
 def feedback(ctx: Context, arg: str | None) -> list[Reply]:
     vote, _, factcheck_id = (arg or "").partition("-")
-    known = {fc.id: fc for fc in ctx.content.library.factchecks.values()}
-    if vote not in ("y", "n") or factcheck_id not in known:
+    fc = find_factcheck(ctx, factcheck_id)
+    if vote not in ("y", "n") or fc is None:
         return stale_button(ctx)
-    fc = known[factcheck_id]
     row = ctx.unit.claims.add_feedback(ctx.user, fc.id, fc.language, vote == "y", ctx.now)
     if vote == "y":
         return [Reply(ctx.t("feedback.thanks"), notice=ctx.label("feedback.thanks"))]

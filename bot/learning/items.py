@@ -19,7 +19,7 @@ FLAG_EFFICIENCY = 15.0
 @dataclass(frozen=True)
 class ItemStats:
     attempts: int
-    facility: float  # percent
+    facility: float | None  # percent; None when nobody answered
     discrimination: float | None  # percent; None when undefined (no variance)
     efficiency: float | None  # percent
     flagged: bool
@@ -35,7 +35,7 @@ def item_stats(scores: Sequence[Sequence[float]], item: int) -> ItemStats:
     xs = [row[item] for row in scores]
     rest = [sum(row) - row[item] for row in scores]
     n = len(xs)
-    facility = 100.0 * fmean(xs) if n else 0.0
+    facility = 100.0 * fmean(xs) if n else None
     discrimination = efficiency = None
     if n >= 2:
         cov = _covariance(xs, rest)

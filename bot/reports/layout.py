@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage.reports import ClaimGroup, FactCheckRow, QuestionsReport, Usage
+from bot.learning.change import LEVEL, Change, paired_change
+from bot.storage.reports import (
+    AssessmentHistory,
+    ClaimGroup,
+    FactCheckRow,
+    QuestionsReport,
+    Usage,
+)
 
 Value = str | int | float | None
+
+
+MISSING = "—"  # shown for a figure nobody's answers define yet (never "0")
 
 
 @dataclass(frozen=True)
@@ -15,6 +25,8 @@ class Table:
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
+    # What each measure means, in words an educator can repeat (printed under the table).
+    notes: tuple[str, ...] = ()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.header, row, strict=True)) for row in self.rows]
@@ -24,10 +36,30 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+QUESTION_NOTES = (
+    "first attempts: learners whose first complete run of the quiz counts here; retries and "
+    "unfinished runs are left out, as in Moodle's quiz statistics.",
+    "facility %: the share of the available points learners scored; 100 is a question everybody "
+    "got right, 0 one nobody did.",
+    "discrimination %: how closely scoring well on this question goes with scoring well on the "
+    "rest of the quiz (a correlation, times 100); a negative value means stronger learners got it "
+    "wrong more often than weaker ones: read the question again.",
+    "efficiency %: the discrimination as a share of the highest value this question's spread of "
+    "scores allows; a question under 15 % or with negative discrimination is flagged.",
+    f"{MISSING}: nobody has answered yet, or every answer was the same, so the figure is not "
+    "defined.",
+)
+QUIZ_NOTES = (
+    "Cronbach's alpha: how consistently the questions of a quiz measure the same thing, from 0 to "
+    "1; above 0.75 is satisfactory, under 0.64 suggests the quiz as a whole needs work "
+    "(Moodle's thresholds).",
+)
+
+
 def questions_tables(report: QuestionsReport) -> list[Table]:
     quizzes = Table(
         "Quizzes",
-        ("quiz", "language", "title", "learners", "cronbach_alpha"),
+        ("quiz", "language", "title", "learners", "Cronbach's alpha"),
         tuple(
             (
                 q.quiz_id,
@@ -38,6 +70,7 @@ def questions_tables(report: QuestionsReport) -> list[Table]:
             )
             for q in report.quizzes
         ),
+        QUIZ_NOTES,
     )
     questions = Table(
         "Questions (first attempts)",
@@ -46,12 +79,12 @@ def questions_tables(report: QuestionsReport) -> list[Table]:
             "language",
             "question",
             "type",
-            "attempts",
-            "facility_pct",
-            "discrimination_pct",
-            "efficiency_pct",
+            "first attempts",
+            "facility %",
+            "discrimination %",
+            "efficiency %",
             "flagged",
-            "options",
+            "options chosen",
             "text",
         ),
         tuple(
@@ -70,6 +103,7 @@ def questions_tables(report: QuestionsReport) -> list[Table]:
             )
             for q in report.questions
         ),
+        QUESTION_NOTES,
     )
     return [quizzes, questions]
 
@@ -77,7 +111,7 @@ def questions_tables(report: QuestionsReport) -> list[Table]:
 def claims_table(groups: list[ClaimGroup]) -> Table:
     return Table(
         "Claims waiting for a fact-check",
-        ("count", "first_seen", "last_seen", "languages", "claim"),
+        ("count", "first seen", "last seen", "languages", "claim"),
         tuple(
             (
                 g.count,
@@ -94,7 +128,7 @@ def claims_table(groups: list[ClaimGroup]) -> Table:
 def factchecks_table(rows: list[FactCheckRow]) -> Table:
     return Table(
         "Fact-checks",
-        ("factcheck", "language", "answered", "suggested", "helpful", "not_helpful", "reasons"),
+        ("factcheck", "language", "answered", "suggested", "helpful", "not helpful", "reasons"),
         tuple(
             (
                 r.factcheck_id,
@@ -107,7 +141,88 @@ def factchecks_table(rows: list[FactCheckRow]) -> Table:
             )
             for r in rows
         ),
+        (
+            "Each check and each vote is counted once, in the language it happened in.",
+            "answered: the fact-check was the bot's answer; suggested: it was one of the claims "
+            "offered when the bot was less sure.",
+        ),
     )
+
+
+TEST_NOTES = (
+    "Learners rate headlines, true and false, from 1 (not reliable) to 7 (reliable), once before "
+    "learning and once after, on two parallel sets of headlines. Only learners who took both "
+    "count in the change.",
+    "telling true from false (discernment): how much higher true headlines are rated than false "
+    "ones; higher is better.",
+    "overall scepticism (bias): how far below the middle of the scale all headlines are rated; "
+    "above 0 the learner distrusts news in general, true or false. A course that only raises this "
+    "makes people more suspicious, not better at judging.",
+    f"change: the mean of each learner's own change, with a {LEVEL:.0%} interval (Student's t); "
+    "when the interval includes 0, the data do not show a change either way.",
+)
+
+
+def tests_table(histories: list[AssessmentHistory]) -> Table:
+    rows: list[tuple[Value, ...]] = []
+    for history in histories:
+        paired = [runs for runs in history.learners if len(runs) >= 2]
+        first_only = sum(1 for runs in history.learners if len(runs) == 1)
+        for measure, attribute, better in (
+            ("telling true from false", "discernment", "better at telling true from false"),
+            ("overall scepticism", "bias", "more sceptical of all news"),
+        ):
+            change = paired_change(
+                [(getattr(r[0], attribute), getattr(r[1], attribute)) for r in paired]
+            )
+            rows.append(
+                (
+                    history.assessment_id,
+                    measure,
+                    len(paired),
+                    first_only,
+                    None if change is None else round(change.before, 2),
+                    None if change is None else round(change.after, 2),
+                    None if change is None else round(change.mean, 2),
+                    _interval(change),
+                    _in_words(change, better),
+                )
+            )
+    return Table(
+        "Before/after headline test",
+        (
+            "test",
+            "measure",
+            "learners (both tests)",
+            "learners (first test only)",
+            "before",
+            "after",
+            "change",
+            f"{LEVEL:.0%} interval",
+            "in words",
+        ),
+        tuple(rows),
+        TEST_NOTES,
+    )
+
+
+def _interval(change: Change | None) -> str | None:
+    if change is None or change.low is None or change.high is None:
+        return None
+    return f"{change.low:+.2f} to {change.high:+.2f}"
+
+
+def _in_words(change: Change | None, rise: str) -> str:
+    if change is None:
+        return "nobody has taken both tests yet"
+    if change.low is None or change.high is None:
+        return "one learner so far: too few to say"
+    if change.low > 0:
+        return f"a clear rise: learners became {rise}"
+    if change.high < 0:
+        fall = rise.replace("better", "worse").replace("more", "less")
+        return f"a clear fall: learners became {fall}"
+    return "no clear change (the interval includes 0)"
 
 
 def usage_table(usage: Usage) -> Table:
@@ -142,12 +257,13 @@ def text(tables: list[Table]) -> str:
             out.append(
                 "  ".join(_fit(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             )
+        out.extend(f"  {note}" for note in table.notes)
         out.append("")
     return "\n".join(out)
 
 
 def _cell(value: Value) -> str:
-    return "" if value is None else str(value)
+    return MISSING if value is None else str(value)
 
 
 def _fit(text: str, width: int) -> str:

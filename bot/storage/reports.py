@@ -15,11 +15,13 @@ from rapidfuzz import fuzz, utils
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from bot.learning.assessment import Rating, Scores, score
 from bot.learning.items import ItemStats, cronbach_alpha, item_stats
 from bot.library.catalog import Library
 from bot.storage.repository import Repository
 from bot.storage.tables import (
     Answer,
+    AssessmentResponse,
     CheckEvent,
     Feedback,
     LessonProgress,
@@ -114,7 +116,7 @@ def questions_report(session: Session, library: Library) -> QuestionsReport:
                     question.id,
                     question.text,
                     question.type.value,
-                    item_stats(matrix, index) if matrix else ItemStats(0, 0.0, None, None, False),
+                    item_stats(matrix, index) if matrix else ItemStats(0, None, None, None, False),
                     options,
                 )
             )
@@ -168,36 +170,49 @@ class FactCheckRow:
 
 
 def factchecks_report(session: Session, library: Library) -> list[FactCheckRow]:
-    """How often each fact-check was served and how it was received."""
+    """How often each fact-check was served and how it was received, one row per fact-check
+    and language: each check and each vote is counted once, in the language it happened in.
+
+    A check is recorded with the asker's language; when the fact-check it served exists only in
+    other languages (a suggestion across languages), it counts for the first of those."""
+    languages: dict[str, list[str]] = defaultdict(list)
+    for language, fc_id in sorted(library.factchecks):
+        languages[fc_id].append(language)
+
+    def row_of(fc_id: str, language: str) -> tuple[str, str] | None:
+        if language in languages.get(fc_id, ()):
+            return fc_id, language
+        return (fc_id, languages[fc_id][0]) if languages.get(fc_id) else None
+
     served: Counter[tuple[str, str, str]] = Counter()
-    for tier, fc_id, language in session.execute(
+    for tier, served_id, language in session.execute(
         select(CheckEvent.tier, CheckEvent.factcheck_id, CheckEvent.language).where(
             CheckEvent.factcheck_id.is_not(None)
         )
     ):
-        served[(str(fc_id), language, tier)] += 1
+        if (key := row_of(str(served_id), language)) is not None:
+            served[(*key, tier)] += 1
     votes: Counter[tuple[str, str, bool]] = Counter()
     reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in session.scalars(select(Feedback).order_by(Feedback.id)):
-        votes[(row.factcheck_id, row.language, row.helpful)] += 1
+        if (key := row_of(row.factcheck_id, row.language)) is None:
+            continue
+        votes[(*key, row.helpful)] += 1
         if row.reason:
-            reasons[(row.factcheck_id, row.language)].append(row.reason)
-    rows = []
-    for (language, fc_id), fc in library.factchecks.items():
-        answered = sum(n for (i, _, tier), n in served.items() if i == fc_id and tier == "answer")
-        suggested = sum(n for (i, _, tier), n in served.items() if i == fc_id and tier == "suggest")
-        rows.append(
-            FactCheckRow(
-                fc_id,
-                language,
-                fc.claim,
-                answered,
-                suggested,
-                votes[(fc_id, language, True)],
-                votes[(fc_id, language, False)],
-                tuple(reasons[(fc_id, language)]),
-            )
+            reasons[key].append(row.reason)
+    rows = [
+        FactCheckRow(
+            fc_id,
+            language,
+            fc.claim,
+            served[(fc_id, language, "answer")],
+            served[(fc_id, language, "suggest")],
+            votes[(fc_id, language, True)],
+            votes[(fc_id, language, False)],
+            tuple(reasons[(fc_id, language)]),
         )
+        for (language, fc_id), fc in library.factchecks.items()
+    ]
     return sorted(rows, key=lambda r: (-(r.answered + r.suggested), r.language, r.factcheck_id))
 
 
@@ -279,6 +294,39 @@ def _finished_quizzes(session: Session) -> int:
     )
 
 
+@dataclass(frozen=True)
+class AssessmentHistory:
+    """Every learner's completed runs of one headline test, oldest first (before, after,
+    follow-up), scored; one entry per learner, whatever languages they took it in."""
+
+    assessment_id: str
+    learners: tuple[tuple[Scores, ...], ...]
+
+
+def assessments_report(session: Session) -> list[AssessmentHistory]:
+    ratings: dict[int, list[Rating]] = defaultdict(list)
+    for attempt_id, accurate, rating in session.execute(
+        select(
+            AssessmentResponse.attempt_id, AssessmentResponse.accurate, AssessmentResponse.rating
+        )
+    ):
+        ratings[attempt_id].append(Rating(accurate, rating))
+    runs: dict[str, dict[int, list[Scores]]] = defaultdict(lambda: defaultdict(list))
+    for attempt_id, user_id, assessment_id, refs in session.execute(
+        select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.question_ids)
+        .where(QuizAttempt.kind == "assessment", QuizAttempt.finished_at.is_not(None))
+        .order_by(QuizAttempt.finished_at, QuizAttempt.id)
+    ):
+        given = ratings.get(attempt_id, [])
+        if len(given) < len(refs) or len({r.accurate for r in given}) < 2:
+            continue  # unfinished, or not scorable
+        runs[assessment_id][user_id].append(score(given))
+    return [
+        AssessmentHistory(assessment_id, tuple(tuple(r) for r in by_user.values()))
+        for assessment_id, by_user in sorted(runs.items())
+    ]
+
+
 class Reports(Repository):
     """The report queries, run in a read-only unit (one snapshot, no write lock)."""
 
@@ -290,6 +338,9 @@ class Reports(Repository):
 
     def factchecks(self, library: Library) -> list[FactCheckRow]:
         return factchecks_report(self._session, library)
+
+    def assessments(self) -> list[AssessmentHistory]:
+        return assessments_report(self._session)
 
     def usage(self, now: dt.datetime, days: int = 30) -> Usage:
         return usage_report(self._session, now, days)

@@ -82,3 +82,11 @@ def test_html_escapes_what_people_sent(activity: Engine, clock: Clock) -> None:
     )
     html = render_html("claims", report.tables, report.charts, clock())
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_html_explains_measures_and_dashes_missing_figures(engine: Engine, clock: Clock) -> None:
+    with engine.store.unit(write=False) as unit:
+        report = build("questions", unit.reports, engine.content.library, clock())
+    html = render_html(report.kind, report.tables, report.charts, clock())
+    assert '<td class="num">—</td>' in html
+    assert "<li>facility %: the share of the available points" in html
