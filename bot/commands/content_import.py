@@ -2,8 +2,10 @@
 and published fact-checks as content YAML.
 
 The report is written for the educator who has to finish the job: every file written, every
-entry skipped with the line (GIFT) or item number (ClaimReview) to look at, and exit code 0 when
-anything was imported, 1 when nothing could be, 2 when the file itself cannot be read.
+entry skipped with the line (GIFT) or item number (ClaimReview) to look at, every earlier file
+kept because it was edited since, and exit code 0 when everything was imported or skipped as
+reported, 1 when nothing could be imported or an edited file was kept, 2 when the file itself
+cannot be read.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def register(
         sub.add_argument(
             "--id-prefix", default="", metavar="P", help="put P in front of every new id"
         )
+        sub.add_argument(
+            "--force",
+            action="store_true",
+            help="replace files edited since an earlier import (by default they are kept)",
+        )
     gift.set_defaults(func=run_gift)
     claims.set_defaults(func=run_claimreview)
 
@@ -101,18 +108,25 @@ def run_claimreview(args: argparse.Namespace) -> int:
 def _finish(args: argparse.Namespace, parsed: Parsed) -> int:
     out = Path(args.out)
     try:
-        written = write_items(parsed.kind, parsed.items, out)
+        outcome = write_items(parsed.kind, parsed.items, out, force=args.force)
     except OSError as exc:
         return _usage(UsageError(f"cannot write to {out}: {exc.strerror or exc}"))
+    written = outcome.written
     for item in written:
         print(_wrote(item))
+    for path in outcome.kept:
+        print(f"kept {path}: edited since it was imported, so not replaced (--force replaces it)")
     for entry in parsed.skipped:
         print(f"{_where(args.file, entry)}skipped: {entry.message}")
     for entry in parsed.notes:
         print(f"{_where(args.file, entry)}note: {entry.message}")
     _missing_locales(out, written)
-    print(_summary(parsed, written))
-    return EXIT_OK if written else EXIT_CONTENT
+    summary = _summary(parsed, written)
+    if outcome.kept:
+        kept = len(outcome.kept)
+        summary += f"; kept {kept} edited file{'s' if kept != 1 else ''}"
+    print(summary)
+    return EXIT_OK if written and not outcome.kept else EXIT_CONTENT
 
 
 def _wrote(written: Written) -> str:

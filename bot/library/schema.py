@@ -163,6 +163,11 @@ class FactCheck(Strict):
     sources: tuple[SourceLink, ...] = Field(min_length=1)
     published: dt.date
     reviewed: dt.date | Literal[False] = False
+    # Who made the claim and when, and the rating as the original fact-checker worded it
+    # ("Pants on Fire"), where known: kept so nothing an imported fact-check said is lost.
+    claimant: Text | None = None
+    claim_date: dt.date | None = None
+    rating: Text | None = None
     tags: tuple[Tag, ...] = ()
     lesson: Id | None = None
     # Where the claim is about, from the regions this library is written for; empty for others.

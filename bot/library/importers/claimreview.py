@@ -185,7 +185,8 @@ def review_to_item(review: dict[str, Any], default: str, today: dt.date, notes: 
             published = today
             notes.append(f"no datePublished; published set to {today.isoformat()}")
     item: Item = {"language": language, "claim": claim}
-    urls = appearances(review.get("itemReviewed"))
+    reviewed = review.get("itemReviewed")
+    urls = appearances(reviewed)
     if urls:
         item["urls"] = urls
     item |= {
@@ -196,8 +197,36 @@ def review_to_item(review: dict[str, Any], default: str, today: dt.date, notes: 
         "published": published,
         "reviewed": False,
     }
+    item |= claim_origin(reviewed, notes)
+    item["rating"] = rating
     _fit(item, notes)
     return item
+
+
+def claim_origin(reviewed: object, notes: list[str]) -> Item:
+    """Who made the reviewed claim (`itemReviewed.author`) and when (`datePublished`, else the
+    first appearance's date), as `claimant` and `claim_date`; an unreadable date is a note."""
+    if isinstance(reviewed, list):
+        reviewed = next((r for r in reviewed if isinstance(r, dict)), None)
+    if not isinstance(reviewed, dict):
+        return {}
+    found: Item = {}
+    claimant = _name(reviewed.get("author"))
+    if claimant:
+        found["claimant"] = claimant
+    raw = reviewed.get("datePublished")
+    if raw is None:
+        first = next(
+            (p for p in _as_list(reviewed.get("firstAppearance")) if isinstance(p, dict)), None
+        )
+        raw = first.get("datePublished") if first else None
+    if raw is not None:
+        date = _date(raw)
+        if date is None:
+            notes.append(f"the claim's date {_string(raw)!r} is not a date; left out")
+        else:
+            found["claim_date"] = date
+    return found
 
 
 def verdict_of(rating: object, notes: list[str]) -> tuple[str, str]:

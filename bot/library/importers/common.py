@@ -8,6 +8,7 @@ kept, so a file the importer writes is one the loader accepts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -69,6 +70,48 @@ class Written:
     path: Path
     item: Item
     renamed_from: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What an import wrote, and which of its earlier files it kept because they were edited."""
+
+    written: list[Written] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+# The first line of every imported file: a fingerprint of the rest, so that a later import can
+# tell a file nobody touched (safe to replace) from one an educator edited (kept).
+_HEADER = re.compile(r"^# imported by civicbot content import; fingerprint ([0-9a-f]{16})\n")
+
+
+def _fingerprint(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def with_header(body: str) -> str:
+    """`body` (an item's YAML) behind the line that records its fingerprint."""
+    header = f"# imported by civicbot content import; fingerprint {_fingerprint(body)}\n"
+    # The rest of the header says what the line is for, in the file itself.
+    return (
+        header
+        + "# Edit freely: a later import keeps an edited file unless run with --force.\n"
+        + body
+    )
+
+
+def unedited(path: Path) -> bool:
+    """Whether the file at `path` is exactly as an import wrote it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    match = _HEADER.match(text)
+    if match is None:
+        return False
+    rest = text[match.end() :]
+    note, newline, body = rest.partition("\n")
+    return bool(newline) and note.startswith("# ") and _fingerprint(body) == match.group(1)
 
 
 def slugify(text: str, fallback: str, limit: int = ID_CHARS) -> str:
@@ -217,17 +260,19 @@ def dump_yaml(item: Item) -> str:
     return text
 
 
-def write_items(kind: Kind, items: Sequence[Item], out: Path) -> list[Written]:
+def write_items(kind: Kind, items: Sequence[Item], out: Path, force: bool = False) -> Outcome:
     """Write each item to `out/kind/<language>/<id>.yaml`.
 
-    Writing the same import again replaces its own files. An id that another file in `out/kind`
-    already uses, or a file of that name holding another item, is never overwritten: the new item
-    gets the next free id instead, and `Written.renamed_from` says so.
+    Writing the same import again replaces its own files, but only those nobody has edited since
+    (their fingerprint line still matches): an edited file is kept and listed in `Outcome.kept`,
+    unless `force`. An id that another file in `out/kind` already uses, or a file of that name
+    holding another item, is never overwritten: the new item gets the next free id instead, and
+    `Written.renamed_from` says so.
     """
     folder = out / kind
     existing = _existing_ids(folder)
     planned = {(item["language"], item["id"]) for item in items}
-    written: list[Written] = []
+    outcome = Outcome()
     for item in items:
         language, ident = item["language"], item["id"]
         new = ident
@@ -237,11 +282,14 @@ def write_items(kind: Kind, items: Sequence[Item], out: Path) -> list[Written]:
                 new = unique_id(ident, taken)
             planned.add((language, new))
         path = folder / language / f"{new}.yaml"
+        if path.exists() and not force and not unedited(path):
+            outcome.kept.append(path)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_yaml({**item, "id": new}), encoding="utf-8")
+        path.write_text(with_header(dump_yaml({**item, "id": new})), encoding="utf-8")
         existing[(language, new)] = path
-        written.append(Written(path, {**item, "id": new}, None if new == ident else ident))
-    return written
+        outcome.written.append(Written(path, {**item, "id": new}, None if new == ident else ident))
+    return outcome
 
 
 def _free(existing: dict[tuple[str, str], Path], language: str, ident: str, folder: Path) -> bool:

@@ -43,6 +43,7 @@ _RESTORE = str.maketrans(
 _RESTORE_KEEP_NEWLINE = {ord(_PLACEHOLDER["n"]): "<br>"}
 _ESCAPE = re.compile(r"\\([\\:~=#{}n])")
 _PRIVATE = re.compile("[\ue000-\ue007]")
+_MARKDOWN = re.compile(r"\*\*|__|(?<!\w)[*_]\S|`|\[[^\]]*\]\(|^\s*#{1,6}\s", re.MULTILINE)
 _FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
 _TRUEFALSE = re.compile(r"^\s*(T|TRUE|F|FALSE)\s*(?:#|$)", re.IGNORECASE)
@@ -117,8 +118,9 @@ def parse_gift(
             line = block.lines[block.text.count("\n") - text.count("\n")]
         quiz = quizzes.setdefault(current, _Quiz(current))
         quiz.seen += 1
+        notes: list[str] = []
         try:
-            title, question = parse_question(text, language)
+            title, question = parse_question(text, language, notes)
         except UnsupportedError as exc:
             parsed.skipped.append(Entry(str(exc), line=line))
             continue
@@ -132,6 +134,7 @@ def parse_gift(
             parsed.skipped.append(Entry(problem, line=line))
             continue
         quiz.questions.append(question)
+        parsed.notes.extend(Entry(note, line=line) for note in notes)
     ids: set[str] = set()
     for quiz in quizzes.values():
         if not quiz.questions:
@@ -169,9 +172,12 @@ def blocks(source: str) -> list[Block]:
     return found
 
 
-def parse_question(text: str, language: str) -> tuple[str, Item]:
+def parse_question(text: str, language: str, notes: list[str] | None = None) -> tuple[str, Item]:
     """One question's title and content dict (without its id). Raises UnsupportedError with the
-    reason when civicbot has no such question type or the question cannot be read."""
+    reason when civicbot has no such question type or the question cannot be read; what could
+    not be carried over exactly (answer weights civicbot's scoring cannot give, formatting) is
+    added to `notes`."""
+    notes = [] if notes is None else notes
     title, text = _split_title(text)
     title = _text(title, "plain")
     opening = text.find("{")
@@ -194,12 +200,14 @@ def parse_question(text: str, language: str) -> tuple[str, Item]:
         raise UnsupportedError("the question has no text")
     answers, _, general = inside.partition("####")
     question: Item = {"type": "", "text": question_text}
-    fallback = _fill_answers(question, answers, fmt, language)
+    fallback = _fill_answers(question, answers, fmt, language, notes)
     question["explanation"] = _text(general, fmt) or fallback
+    if fmt == "markdown" and _MARKDOWN.search(text):
+        notes.append("Markdown formatting turned into plain text (the bot shows content as text)")
     return title, question
 
 
-def _fill_answers(question: Item, answers: str, fmt: str, language: str) -> str:
+def _fill_answers(question: Item, answers: str, fmt: str, language: str, notes: list[str]) -> str:
     """Set the question's type and answer keys; return an explanation naming the right answer."""
     body = answers.strip()
     if not body:
@@ -213,8 +221,8 @@ def _fill_answers(question: Item, answers: str, fmt: str, language: str) -> str:
     if any("->" in answer.text for answer in parsed) and all(a.mark == "=" for a in parsed):
         raise UnsupportedError("matching question: not supported, not imported")
     if all(answer.mark == "=" for answer in parsed):
-        return _short(question, parsed, words)
-    return _choice(question, parsed, words)
+        return _short(question, parsed, words, notes)
+    return _choice(question, parsed, words, notes)
 
 
 def _true_false(question: Item, body: str, fmt: str, words: dict[str, str]) -> str:
@@ -233,9 +241,16 @@ def _true_false(question: Item, body: str, fmt: str, words: dict[str, str]) -> s
     return words["true" if answer else "false"]
 
 
-def _short(question: Item, answers: list[Answer], words: dict[str, str]) -> str:
+def _short(question: Item, answers: list[Answer], words: dict[str, str], notes: list[str]) -> str:
     full = [a for a in answers if a.weight is None or a.weight >= 100]
     usable = full or [a for a in answers if a.weight is not None and a.weight > 0]
+    for answer in answers:
+        if answer.weight is not None and 0 < answer.weight < 100:
+            counted = "as fully right" if answer in usable else "as wrong"
+            notes.append(
+                f"answer {answer.text!r} gave {answer.weight:g}% in the bank; a typed answer "
+                f"here is right or wrong, so it counts {counted}"
+            )
     accepted = list(dict.fromkeys(a.text for a in usable if a.text))
     if not accepted:
         raise UnsupportedError("short answer without an accepted answer")
@@ -247,12 +262,15 @@ def _short(question: Item, answers: list[Answer], words: dict[str, str]) -> str:
     return words["one"].format(ending(accepted[0]))
 
 
-def _choice(question: Item, answers: list[Answer], words: dict[str, str]) -> str:
+def _choice(question: Item, answers: list[Answer], words: dict[str, str], notes: list[str]) -> str:
+    # An answer marked "=" (or weighted 100 %) is fully right; when there is one, answers with a
+    # partial weight are not options to tick as well. Otherwise every positive weight is right.
+    full = [a.mark == "=" or (a.weight or 0) >= 100 for a in answers]
+    marks = full if any(full) else [(a.weight or 0) > 0 for a in answers]
     options: list[Item] = []
-    for answer in answers:
+    for answer, correct in zip(answers, marks, strict=True):
         if not answer.text:
             raise UnsupportedError("an answer has no text")
-        correct = answer.mark == "=" if answer.weight is None else answer.weight > 0
         option: Item = {"text": answer.text}
         if correct:
             option["correct"] = True
@@ -264,9 +282,46 @@ def _choice(question: Item, answers: list[Answer], words: dict[str, str]) -> str
         raise UnsupportedError("multiple choice without a right answer")
     question["type"] = "single" if len(right) == 1 else "multiple"
     question["options"] = options
+    notes.extend(_weight_notes(answers, marks))
     if len(right) == 1:
         return words["one"].format(ending(right[0]))
     return words["many"].format(ending("; ".join(right)))
+
+
+def _weight_notes(answers: list[Answer], marks: list[bool]) -> list[str]:
+    """What civicbot's scoring gives differently from the bank's.
+
+    With one right answer a question is right or wrong. With several, each right option ticked
+    is worth 100/n % and each wrong one ticked takes 100/n % away (never below 0), so weights of
+    that shape carry over exactly; anything else is reported, answer by answer."""
+    right = sum(marks)
+    notes = []
+    chosen = [a for a, m in zip(answers, marks, strict=True) if m]
+    if right > 1 and all(a.mark == "=" and a.weight is None for a in chosen):
+        notes.append(
+            "several answers were fully right in the bank (any one was enough); here all of "
+            "them must be ticked"
+        )
+    for answer, correct in zip(answers, marks, strict=True):
+        if answer.weight is None:
+            continue
+        if right == 1:
+            given = 100.0 if correct else 0.0
+        else:
+            given = 100 / right if correct else -100 / right
+        if abs(answer.weight - given) <= 0.01:
+            continue
+        if right == 1 and answer.weight < 0:
+            notes.append(
+                f"answer {answer.text!r} took {-answer.weight:g}% away in the bank; "
+                "here a wrong answer scores 0"
+            )
+        else:
+            notes.append(
+                f"answer {answer.text!r} gave {answer.weight:g}% in the bank; "
+                f"here it gives {given:g}%"
+            )
+    return notes
 
 
 def _answers(body: str, fmt: str) -> list[Answer]:
@@ -287,12 +342,31 @@ def _answers(body: str, fmt: str) -> list[Answer]:
 
 
 def _text(raw: str, fmt: str) -> str:
-    """Source text as plain text: HTML converted, lines of one paragraph joined, escapes undone."""
+    """Source text as plain text: HTML and Markdown converted, lines of one paragraph joined,
+    escapes undone."""
     if fmt == "html":
         text = html_to_text(raw.translate(_RESTORE_KEEP_NEWLINE))
+    elif fmt == "markdown":
+        text = markdown_to_text(raw)
     else:
         text = " ".join(raw.split("\n"))
     return tidy(text.translate(_RESTORE))
+
+
+def markdown_to_text(raw: str) -> str:
+    """Markdown as the plain text the bot shows: emphasis and code marks dropped, links as
+    "text (address)", headings and quotes without their marks, list items on their own lines."""
+    lines = []
+    for line in raw.split("\n"):
+        plain = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?)", "", line)
+        lines.append(re.sub(r"^\s*[-*+]\s+", "• ", plain))
+    text = "\n".join(lines)
+    text = re.sub(r"!?\[([^\]\n]*)\]\(([^)\s]+)\)", r"\1 (\2)", text)
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])", r"\2", text)
+    text = re.sub(r"`([^`\n]+)`", r"\1", text)
+    # Paragraphs (blank lines) and list items keep their breaks; other lines join.
+    return re.sub(r"(?<!\n)\n(?!\n|• )", " ", text)
 
 
 def _split_title(text: str) -> tuple[str, str]:

@@ -70,6 +70,10 @@ def test_a_full_review_maps_every_field() -> None:
         ],
         "published": dt.date(2024, 3, 5),
         "reviewed": False,
+        # Who made the claim, when, and the rating as the fact-checker worded it are kept.
+        "claimant": "A viral post",
+        "claim_date": dt.date(2024, 2, 20),
+        "rating": "Pants on Fire!",
     }
     assert whales["answer"].startswith("Scientists found no evidence")  # the description
     assert whales["explanation"].startswith("Federal scientists examined")  # the reviewBody
@@ -337,7 +341,7 @@ def test_imported_factchecks_pass_the_check_and_answer_the_claims(
     # The English interface texts serve as Russian ones, so that this test does not depend on
     # the state of the Russian translation.
     root = make_library(tmp_path, {"ru": "Русский"})
-    written = write_items("factchecks", imported(), root)
+    written = write_items("factchecks", imported(), root).written
     assert sorted(w.path.relative_to(root).as_posix() for w in written) == [
         "factchecks/en/a-photo-shows-the-new-city-bridge.yaml",
         "factchecks/en/offshore-wind-turbines-are-killing.yaml",
@@ -353,3 +357,18 @@ def test_imported_factchecks_pass_the_check_and_answer_the_claims(
         "В скворечники во дворах тайно устанавливают антенны 5G для слежки за жителями"
     )
     assert "обычные датчики качества воздуха" in out and "Проверка.Пример" in out
+
+
+def test_an_unreadable_claim_date_is_a_note() -> None:
+    review = {
+        "@type": "ClaimReview",
+        "claimReviewed": "The river turned red overnight",
+        "itemReviewed": {"@type": "Claim", "author": {"name": "A blog"}, "datePublished": "soon"},
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "url": "https://factcheck.example.org/river",
+        "datePublished": "2024-05-01",
+    }
+    parsed = parse_claimreview(review, today=TODAY)
+    item = parsed.items[0]
+    assert item["claimant"] == "A blog" and "claim_date" not in item
+    assert [n.message for n in parsed.notes] == ["the claim's date 'soon' is not a date; left out"]

@@ -86,16 +86,18 @@ def quiz(ident: str, title: str = "T") -> Item:
 
 
 def test_write_replaces_its_own_files_and_never_another_item(tmp_path: Path) -> None:
-    first = write_items("quizzes", [quiz("elections")], tmp_path)
+    first = write_items("quizzes", [quiz("elections")], tmp_path).written
     assert first[0].path == tmp_path / "quizzes" / "en" / "elections.yaml"
-    again = write_items("quizzes", [quiz("elections", "New title")], tmp_path)
+    again = write_items("quizzes", [quiz("elections", "New title")], tmp_path).written
     assert again[0].path == first[0].path and again[0].renamed_from is None
     assert "New title" in first[0].path.read_text()
     # An item someone wrote by hand elsewhere owns the id: the import takes the next one.
     (tmp_path / "quizzes" / "mine.yaml").write_text("id: media\nlanguage: en\n")
     # A file at the target path that holds something else is not overwritten either.
     (tmp_path / "quizzes" / "en" / "rights.yaml").write_text("id: other\nlanguage: en\n")
-    written = write_items("quizzes", [quiz("media"), quiz("rights"), quiz("media-2")], tmp_path)
+    written = write_items(
+        "quizzes", [quiz("media"), quiz("rights"), quiz("media-2")], tmp_path
+    ).written
     assert [(w.item["id"], w.renamed_from) for w in written] == [
         ("media-3", "media"),
         ("rights-2", "rights"),

@@ -144,3 +144,33 @@ def test_the_installed_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "bank.gift:44: skipped: matching question" in result.stdout
     assert (tmp_path / "lib" / "quizzes" / "en" / "elections.yaml").is_file()
+
+
+def test_a_second_import_keeps_an_edited_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_library(tmp_path)
+    assert run(capsys, "gift", str(BANK), "--out", str(root))[0] == 0
+    edited = root / "quizzes" / "en" / "elections.yaml"
+    untouched = root / "quizzes" / "en" / "media-literacy.yaml"
+    mine = edited.read_text(encoding="utf-8").replace("title: Elections", "title: Elections 2026")
+    edited.write_text(mine, encoding="utf-8")
+    # Unchanged files are replaced as before; the edited one is kept, named, and the run fails.
+    code, out, _ = run(capsys, "gift", str(BANK), "--out", str(root))
+    assert code == 1
+    assert (
+        f"kept {edited}: edited since it was imported, so not replaced (--force replaces it)"
+        in (out.splitlines())
+    )
+    assert f"wrote {untouched} " in out
+    assert out.splitlines()[-1].endswith("; kept 1 edited file")
+    assert edited.read_text(encoding="utf-8") == mine
+    # --force replaces it, and the library still passes the check either way.
+    assert main(["content", "check", str(root)]) == 0
+    code, out, _ = run(capsys, "gift", str(BANK), "--out", str(root), "--force")
+    assert code == 0 and "kept" not in out
+    assert "title: Elections\n" in edited.read_text(encoding="utf-8")
+    # A file from before fingerprints (no header) counts as edited: it is kept.
+    body = edited.read_text(encoding="utf-8").split("\n", 2)[2]
+    edited.write_text(body, encoding="utf-8")
+    assert run(capsys, "gift", str(BANK), "--out", str(root))[0] == 1

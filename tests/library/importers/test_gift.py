@@ -125,7 +125,7 @@ def test_formats_escapes_and_missing_word() -> None:
     assert escapes["options"][1]["feedback"] == "No: it is a ratio."
     hashtag = question(quizzes["media-literacy"], "hashtag")
     assert hashtag["text"] == (
-        "A post ends with **#StopTheSteal**. What is the hashtag doing?\nThink about who uses it."
+        "A post ends with #StopTheSteal. What is the hashtag doing?\nThink about who uses it."
     )
 
 
@@ -209,7 +209,7 @@ def test_imported_quizzes_pass_the_check_and_are_served(
 ) -> None:
     root = make_library(tmp_path)
     parsed = parse_gift(BANK, name="civics-bank.gift")
-    written = write_items("quizzes", parsed.items, root)
+    written = write_items("quizzes", parsed.items, root).written
     assert {w.path.relative_to(root).as_posix() for w in written} == {
         "quizzes/en/civics-bank.yaml",
         "quizzes/en/elections.yaml",
@@ -254,3 +254,43 @@ def test_lines_count_from_the_file_whatever_shares_the_block() -> None:
 def test_untitled_ids_count_skipped_questions_too() -> None:
     parsed = parse_gift("Explain.{}\n\nTrue?{T}\n\nFalse?{F}\n")
     assert [q["id"] for q in parsed.items[0]["questions"]] == ["q2", "q3"]
+
+
+def test_markdown_becomes_the_plain_text_the_bot_shows() -> None:
+    parsed = parse_gift(
+        "::Md::[markdown]Is **this** a [source](https://example.org) or `spam`?"
+        "{=A *source* ~Spam}\n"
+    )
+    question = parsed.items[0]["questions"][0]
+    assert question["text"] == "Is this a source (https://example.org) or spam?"
+    assert question["options"][0]["text"] == "A source"
+    assert [n.message for n in parsed.notes] == [
+        "Markdown formatting turned into plain text (the bot shows content as text)"
+    ]
+
+
+def test_answer_weights_carry_over_or_are_reported() -> None:
+    bank = (
+        "::Even::Which are warning signs?{~%50%ALL CAPS ~%50%Urgency ~%-50%A named source}\n\n"
+        "::Odd::Which are warning signs?{~%70%ALL CAPS ~%30%Urgency ~%-100%A named source}\n\n"
+        "::Half::Pick the best answer{=Check the source ~%50%Ask a friend ~Share it}\n\n"
+        "::Typed::Name the habit{=SIFT =%50%lateral reading}\n"
+    )
+    parsed = parse_gift(bank, name="bank.gift")
+    even, _odd, half, typed = parsed.items[0]["questions"]
+    # 50/50 with -50 is exactly civicbot's multiple-choice scoring: carried over, no note.
+    assert [o.get("correct", False) for o in even["options"]] == [True, True, False]
+    notes = [(n.line, n.message) for n in parsed.notes]
+    assert notes == [
+        (3, "answer 'ALL CAPS' gave 70% in the bank; here it gives 50%"),
+        (3, "answer 'Urgency' gave 30% in the bank; here it gives 50%"),
+        (3, "answer 'A named source' gave -100% in the bank; here it gives -50%"),
+        (5, "answer 'Ask a friend' gave 50% in the bank; here it gives 0%"),
+        (
+            7,
+            "answer 'lateral reading' gave 50% in the bank; a typed answer here is right or "
+            "wrong, so it counts as wrong",
+        ),
+    ]
+    # One fully right answer: a partial one is not a second option to tick.
+    assert half["type"] == "single" and typed["accepted"] == ["SIFT"]
