@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.app import load_content
-from bot.commands import content_import
+from bot.commands import content_import, content_review
 from bot.commands.common import guarded, settings_from
 from bot.commands.preview import NotFoundError, preview
 from bot.config import bundled_content
@@ -50,6 +50,7 @@ def register(
     show.set_defaults(func=guarded(run_show))
 
     content_import.register(actions, common)
+    content_review.register(actions, common)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -65,19 +66,30 @@ def run_check(args: argparse.Namespace) -> int:
         lang: {**library.counts(lang), **library.coverage(lang, REFERENCE_LANGUAGE)}
         for lang in library.content_languages()
     }
+    reviewed = {lang: library.reviewed(lang) for lang in library.content_languages()}
     if args.json:
         doc = {
             "errors": [
                 {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
                 for p in result.problems
             ],
+            "notes": [
+                {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                for p in result.notes
+            ],
             "counts": counts,
             "languages": languages,
+            "reviewed": {
+                lang: {kind: {"reviewed": n, "of": total} for kind, (n, total) in per.items()}
+                for lang, per in reviewed.items()
+            },
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         for problem in result.problems:
             print(problem, file=sys.stderr)
+        for note in result.notes:
+            print(f"{note} (note)", file=sys.stderr)
         if result.ok:
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             print(f"{shown}: OK: {summary}")
@@ -88,6 +100,11 @@ def run_check(args: argparse.Namespace) -> int:
                     for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
                 )
                 print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
+                if reviewed[lang]:
+                    done = ", ".join(
+                        f"{kind} {n} of {total}" for kind, (n, total) in reviewed[lang].items()
+                    )
+                    print(f"  {lang}: reviewed by the editors: {done}")
         else:
             n = len(result.problems)
             print(f"{shown}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)

@@ -84,7 +84,7 @@ def render_factcheck(ctx: Voice, fc: FactCheck) -> str:
         answer=fc.answer,
         explanation=fc.explanation,
         sources=fc.sources,
-        reviewed=fc.reviewed,
+        reviewed=fc.reviewed.date.isoformat() if fc.reviewed else None,
     )
 
 

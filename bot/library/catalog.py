@@ -102,6 +102,22 @@ class Library:
             ),
         }
 
+    def reviewed(self, language: str) -> dict[str, tuple[int, int]]:
+        """Per kind, how many items in `language` carry a review that still holds, of how many.
+        (A review of a text that changed since was already dropped when the library loaded.)"""
+        tables: dict[str, Mapping[tuple[str, str], Lesson | Quiz | FactCheck | Assessment]] = {
+            "lessons": self.lessons,
+            "quizzes": self.quizzes,
+            "factchecks": self.factchecks,
+            "assessments": self.assessments,
+        }
+        counted = {}
+        for kind, table in tables.items():
+            mine = [item for (lang, _), item in table.items() if lang == language]
+            if mine:
+                counted[kind] = (sum(item.reviewed is not False for item in mine), len(mine))
+        return counted
+
     def coverage(self, language: str, reference: str) -> dict[str, float]:
         """How much of the `reference` language exists in `language` (1.0 = all of it):
         interface messages, and lessons, questions and fact-checks by id."""

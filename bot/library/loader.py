@@ -16,6 +16,8 @@ from pydantic import BaseModel, ValidationError
 from bot.library import schema
 from bot.library.catalog import Item, Library, Located
 from bot.library.checks import check_library
+from bot.library.review import review_holds
+from bot.library.schema import Review
 from bot.library.yamlread import (
     KeyPath,
     Positions,
@@ -40,6 +42,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 class LoadResult:
     library: Library
     problems: tuple[Problem, ...]
+    # Not problems, but worth saying: reviews that no longer hold because the item changed.
+    notes: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -58,6 +62,7 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
     """Read and check everything under `root`. Paths in problems start with `display_root`."""
     shown = display_root if display_root is not None else str(root)
     problems: list[Problem] = []
+    notes: list[Problem] = []
     items: list[Located[Any]] = []
     if not root.is_dir():
         problem = Problem(shown, None, None, "", "content folder not found")
@@ -83,10 +88,30 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
         item, item_problems = validate_item(model, data, positions, display)
         problems.extend(item_problems)
         if item is not None:
+            item = _unless_stale(item, positions, display, notes)
             items.append(Located(item, display, positions))
     library = Library.from_items(root, items)
     problems.extend(check_library(library, items))
-    return LoadResult(library, tuple(sorted(set(problems), key=_problem_order)))
+    return LoadResult(library, tuple(sorted(set(problems), key=_problem_order)), tuple(notes))
+
+
+def _unless_stale(item: Item, positions: Positions, display: str, notes: list[Problem]) -> Item:
+    """The item, counted as unreviewed when its text changed since its review."""
+    review = getattr(item, "reviewed", False)
+    if not isinstance(review, Review) or review_holds(item):
+        return item
+    line, col = locate(positions, ("reviewed",))
+    notes.append(
+        Problem(
+            display,
+            line,
+            col,
+            "reviewed",
+            f"changed since {review.by} reviewed it on {review.date.isoformat()}: counts as "
+            "unreviewed until reviewed again",
+        )
+    )
+    return item.model_copy(update={"reviewed": False})
 
 
 def load_library_or_raise(root: Path, display_root: str | None = None) -> Library:

@@ -84,7 +84,7 @@ sources:
     publisher: Who published it
     # url: https://example.org/page   # only an address you have opened
 published: {today}
-reviewed: false                       # an editor sets the review date after checking it
+reviewed: false                       # editors: civicbot content review ID --by NAME
 tags: []
 """
 

@@ -45,6 +45,28 @@ class SourceLink(Strict):
     date: dt.date | None = None
 
 
+class Review(Strict):
+    """An editor's review of an item: who, when, and a fingerprint of the text they read
+    (written by `civicbot content review`). When the item changes, the fingerprint no longer
+    matches and the item counts as unreviewed again."""
+
+    by: Text
+    date: dt.date
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+
+
+def _review(value: object) -> object:
+    if isinstance(value, dt.date):
+        raise ValueError(
+            "a date alone cannot tell whether the text changed since; record reviews with "
+            "`civicbot content review ID --by NAME`"
+        )
+    return value
+
+
+Reviewed = Annotated[Review | Literal[False], BeforeValidator(_review)]
+
+
 class Card(Strict):
     """One screen of a lesson: short text, optionally a picture and sources."""
 
@@ -61,6 +83,7 @@ class Lesson(Strict):
     techniques: tuple[Tag, ...] = ()
     prerequisite: Id | None = None
     cards: tuple[Card, ...] = Field(min_length=1)
+    reviewed: Reviewed = False
 
 
 class QuestionType(StrEnum):
@@ -129,6 +152,7 @@ class Quiz(Strict):
     lesson: Id | None = None
     tags: tuple[Tag, ...] = ()
     questions: tuple[Question, ...] = Field(min_length=1)
+    reviewed: Reviewed = False
 
 
 class Verdict(StrEnum):
@@ -162,7 +186,7 @@ class FactCheck(Strict):
     explanation: Text
     sources: tuple[SourceLink, ...] = Field(min_length=1)
     published: dt.date
-    reviewed: dt.date | Literal[False] = False
+    reviewed: Reviewed = False
     # Who made the claim and when, and the rating as the original fact-checker worded it
     # ("Pants on Fire"), where known: kept so nothing an imported fact-check said is lost.
     claimant: Text | None = None
@@ -213,6 +237,7 @@ class Assessment(Strict):
     intro: Text
     forms: tuple[AssessmentForm, ...] = Field(min_length=2, max_length=3)
     followup_days: int = Field(default=30, ge=1, le=365)
+    reviewed: Reviewed = False
 
     @model_validator(mode="after")
     def _parallel(self) -> Assessment:
