@@ -11,7 +11,7 @@ from bot.library import limits
 from bot.library.catalog import Library, Located
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
 from bot.library.yamlread import KeyPath, Problem, format_path, locate
-from bot.texts.templates import compile_error, plural_categories
+from bot.texts.templates import compile_error, plural_categories, sample_render_error
 
 REFERENCE_LANGUAGE = "en"
 # A plural written by hand (`'s' if n != 1`, `n % 10 == 1`): wrong in most languages.
@@ -183,6 +183,10 @@ def _check_locale(library: Library, located: Located[Locale]) -> Iterator[Proble
         error = compile_error(source)
         if error:
             yield _at(located, path, f"template error: {error}")
+        else:
+            error = sample_render_error(source, locale.language)
+            if error:
+                yield _at(located, path, f"template, tried with sample values: {error}")
         if _HAND_PLURAL.search(source):
             yield _at(located, path, "write plurals with the plural filter, not a formula")
         for call in _PLURAL_CALL.finditer(source):

@@ -75,13 +75,19 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
                 Problem(display, None, None, "", f"content files belong in one of: {folders}")
             )
             continue
+        read_problems: list[Problem] = []
         try:
-            data, positions = read_yaml(path, display, plain_scalars=kind == "locales")
+            data, positions = read_yaml(
+                path, display, plain_scalars=kind == "locales", problems=read_problems
+            )
         except YamlRefusedError as refused:
             problems.append(refused.problem)
             continue
         item, item_problems = validate_item(model, data, positions, display)
-        problems.extend(item_problems)
+        # A value YAML could not read is reported once, not again as the wrong type.
+        unreadable = {(p.line, p.key) for p in read_problems}
+        problems += read_problems
+        problems += [p for p in item_problems if (p.line, p.key) not in unreadable]
         if item is not None:
             items.append(Located(item, display, positions))
     library = Library.from_items(root, items)
