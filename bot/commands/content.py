@@ -68,7 +68,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         doc = {
             "errors": [
-                {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                {"file": p.file, "line": p.line, "col": p.col, "key": p.key, "message": p.message}
                 for p in result.problems
             ],
             "counts": counts,
@@ -83,6 +83,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{shown}: OK: {summary}")
             for lang, per in languages.items():
                 counted = ", ".join(f"{n} {kind}" for kind, n in library.counts(lang).items())
+                if lang == REFERENCE_LANGUAGE:
+                    print(f"  {lang}: {counted}")
+                    continue
                 share = ", ".join(
                     f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
                     for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
@@ -100,7 +103,9 @@ def run_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"civicbot: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: fill it in, then run `civicbot content check {args.content}`")
+    print(
+        f"wrote {path}: replace every TODO in it, then run `civicbot content check {args.content}`"
+    )
     return 0
 
 

@@ -4,7 +4,7 @@ Jinja2's sandbox stops a template from reaching Python's internals but not from 
 ever: two nested `range(100000)` loops are ten billion steps, and `'a' * 2000000000` allocates
 gigabytes before any output cap sees it. A message is a few sentences, so every render gets a
 budget of loop steps, characters built and time; an operation that would overrun it is refused
-before it runs (`TooCostly`, a Jinja2 SecurityError, so callers see an ordinary template error).
+before it runs (`TooMuchWorkError`, a Jinja2 SecurityError: callers see a template error).
 
 A template may use `if`, `for` and expressions; the statements that let it store or repeat
 values (`set`, macros, call and filter blocks, includes, recursive loops) and the filters and
@@ -24,10 +24,11 @@ from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, nodes, pass_context, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
 from jinja2.filters import do_join
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join
-from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 MAX_STEPS = 100_000  # loop iterations, range items and nested messages in one render
 MAX_CHARS = 1_000_000  # characters built by *, +, %, ~ and join in one render
@@ -53,22 +54,84 @@ _REFUSED_STATEMENTS: dict[type[nodes.Node], str] = {
 }
 # Filters that cannot turn a small value into a large one (join is checked separately).
 _SAFE_FILTERS = frozenset(
-    "abs attr capitalize count d default dictsort e escape first float groupby int items join "
-    "last length list lower map max min reject rejectattr reverse round select selectattr sort "
-    "string striptags sum title trim truncate unique upper urlencode wordcount".split()
+    [
+        "abs",
+        "attr",
+        "capitalize",
+        "count",
+        "d",
+        "default",
+        "dictsort",
+        "e",
+        "escape",
+        "first",
+        "float",
+        "groupby",
+        "int",
+        "items",
+        "join",
+        "last",
+        "length",
+        "list",
+        "lower",
+        "map",
+        "max",
+        "min",
+        "reject",
+        "rejectattr",
+        "reverse",
+        "round",
+        "select",
+        "selectattr",
+        "sort",
+        "string",
+        "striptags",
+        "sum",
+        "title",
+        "trim",
+        "truncate",
+        "unique",
+        "upper",
+        "urlencode",
+        "wordcount",
+    ]
 )
 _REMOVED_GLOBALS = ("lipsum", "namespace", "cycler", "joiner")
 # Methods a template may call on strings, lists and dicts: none of them can grow a value.
 _SAFE_METHODS = frozenset(
-    "capitalize count endswith find get index isalnum isalpha isdigit islower isspace istitle "
-    "isupper items keys lower lstrip rstrip split startswith strip title upper values".split()
+    [
+        "capitalize",
+        "count",
+        "endswith",
+        "find",
+        "get",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isdigit",
+        "islower",
+        "isspace",
+        "istitle",
+        "isupper",
+        "items",
+        "keys",
+        "lower",
+        "lstrip",
+        "rstrip",
+        "split",
+        "startswith",
+        "strip",
+        "title",
+        "upper",
+        "values",
+    ]
 )
 _BUILTIN_VALUES = (str, bytes, list, tuple, dict, set, frozenset, int, float)
 # A printf width or precision (`%999999999d`, `%*d`): padding is built before anything sees it.
 _PRINTF_SIZE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
-class TooCostly(SecurityError):
+class TooMuchWorkError(SecurityError):
     """A template tried to do more work than one message may."""
 
 
@@ -89,7 +152,7 @@ def budget() -> Iterator[None]:
     active = _current.get()
     if active is not None:
         if active.depth >= MAX_DEPTH:
-            raise TooCostly(f"messages include each other more than {MAX_DEPTH} deep")
+            raise TooMuchWorkError(f"messages include each other more than {MAX_DEPTH} deep")
         active.depth += 1
         try:
             yield
@@ -107,18 +170,18 @@ def charge(steps: int = 0, chars: int = 0) -> None:
     """Spend from the active budget, refusing the work that would overrun it. Outside a render
     (a template folded at compile time) a single operation is still capped."""
     if chars > MAX_CHARS:
-        raise TooCostly(f"would build {chars} characters; one message may build {MAX_CHARS}")
+        raise TooMuchWorkError(f"would build {chars} characters; one message may build {MAX_CHARS}")
     active = _current.get()
     if active is None:
         return
     active.steps -= steps
     active.chars -= chars
     if active.steps < 0:
-        raise TooCostly(f"more than {MAX_STEPS} loop steps")
+        raise TooMuchWorkError(f"more than {MAX_STEPS} loop steps")
     if active.chars < 0:
-        raise TooCostly(f"builds more than {MAX_CHARS} characters")
+        raise TooMuchWorkError(f"builds more than {MAX_CHARS} characters")
     if time.monotonic() > active.deadline:
-        raise TooCostly(f"ran longer than {MAX_SECONDS:g} s")
+        raise TooMuchWorkError(f"ran longer than {MAX_SECONDS:g} s")
 
 
 def _size(value: Any) -> int | None:
@@ -147,7 +210,9 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         for match in _PRINTF_SIZE.finditer(left):
             for size in match.groups():
                 if size == "*" or (size and int(size) > MAX_CHARS):
-                    raise TooCostly("a % format may not set a width from a value or above 1e6")
+                    raise TooMuchWorkError(
+                        "a % format may not set a width from a value or above 1e6"
+                    )
                 if size:
                     charge(chars=int(size))
         charge(chars=len(left))
@@ -155,11 +220,11 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
 
 def _check_bits(bits: int) -> None:
     if bits > MAX_INT_BITS:
-        raise TooCostly(f"a number of about {bits} bits; at most {MAX_INT_BITS}")
+        raise TooMuchWorkError(f"a number of about {bits} bits; at most {MAX_INT_BITS}")
 
 
 @pass_context
-def _steps(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
+def _steps(_context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
     """What every `for` loop iterates: the loop's items, one budget step each."""
     for item in iterable:
         charge(steps=1)
@@ -169,7 +234,7 @@ def _steps(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
 def _range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise TooCostly(f"range of {len(numbers)} numbers; at most {MAX_RANGE}")
+        raise TooMuchWorkError(f"range of {len(numbers)} numbers; at most {MAX_RANGE}")
     charge(steps=len(numbers))
     return numbers
 
@@ -186,7 +251,9 @@ def _join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: A
 class _Generator(CodeGenerator):
     """Compiles `a ~ b` to a join that is charged to the budget before it is built."""
 
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+    def visit_Concat(  # noqa: N802 - the name Jinja2's generator dispatches on
+        self, node: nodes.Concat, frame: Frame
+    ) -> None:
         self.write("environment.sized_join((")
         for arg in node.nodes:
             self.visit(arg, frame)
@@ -222,6 +289,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
         ):
             return False
         return super().is_safe_callable(obj)
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if not self.is_safe_callable(obj):
+            name = getattr(obj, "__name__", type(obj).__name__)
+            raise SecurityError(f"calling {name}() is not available in messages")
+        return super().call(context, obj, *args, **kwargs)
 
     def sized_join(self, items: tuple[Any, ...]) -> str:
         charge(chars=sum(len(str(item)) for item in items))
