@@ -7,10 +7,11 @@ Secrets (the bot token, keys) never live in the file: only in the environment.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -152,11 +153,24 @@ def load_settings(path: str | None = None, environ: Mapping[str, str] | None = N
             loc = tuple(error["loc"])
             line, col = locate(positions, loc)
             message = {
-                "extra_forbidden": "unknown setting",
+                "extra_forbidden": "unknown setting" + _nearest_setting(loc),
                 "missing": "required setting is missing",
             }.get(error["type"], str(error["msg"]))
             lines.append(str(Problem(chosen, line, col, format_path(loc), message)))
         raise ConfigError("\n".join(lines)) from None
+
+
+def _nearest_setting(loc: tuple[Any, ...]) -> str:
+    """` (did you mean 'webhook'?)` for an unknown setting close to one its section has."""
+    section: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = section.model_fields.get(str(part))
+        kind = field.annotation if field else None
+        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            return ""
+        section = kind
+    close = difflib.get_close_matches(str(loc[-1]), list(section.model_fields), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # where files live ---------------------------------------------------------------------

@@ -62,6 +62,18 @@ def test_unknown_key_and_wrong_type_are_named(tmp_path: Path) -> None:
     assert f"{path}:5:5: telegram.webhook.port: Input should be a valid integer" in message
 
 
+def test_unknown_setting_suggests_the_nearest_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("databse:\n  url: x\ntelegram:\n  webhok: {}\nlocale:\n  zzzz: 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(str(path))
+    assert sorted(str(caught.value).splitlines()) == [
+        f"{path}:1:1: databse: unknown setting (did you mean 'database'?)",
+        f"{path}:4:3: telegram.webhok: unknown setting (did you mean 'webhook'?)",
+        f"{path}:6:3: locale.zzzz: unknown setting",
+    ]
+
+
 def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="settings file not found"):
         load_settings(str(tmp_path / "nope.yaml"))

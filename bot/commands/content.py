@@ -70,11 +70,11 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         doc = {
             "errors": [
-                {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                {"file": p.file, "line": p.line, "col": p.col, "key": p.key, "message": p.message}
                 for p in result.problems
             ],
             "notes": [
-                {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                {"file": p.file, "line": p.line, "col": p.col, "key": p.key, "message": p.message}
                 for p in result.notes
             ],
             "counts": counts,
@@ -95,11 +95,14 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{shown}: OK: {summary}")
             for lang, per in languages.items():
                 counted = ", ".join(f"{n} {kind}" for kind, n in library.counts(lang).items())
-                share = ", ".join(
-                    f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
-                    for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
-                )
-                print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
+                if lang == REFERENCE_LANGUAGE:
+                    print(f"  {lang}: {counted}")
+                else:
+                    share = ", ".join(
+                        f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
+                        for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
+                    )
+                    print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
                 if reviewed[lang]:
                     done = ", ".join(
                         f"{kind} {n} of {total}" for kind, (n, total) in reviewed[lang].items()
@@ -117,7 +120,9 @@ def run_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"civicbot: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: fill it in, then run `civicbot content check {args.content}`")
+    print(
+        f"wrote {path}: replace every TODO in it, then run `civicbot content check {args.content}`"
+    )
     return 0
 
 

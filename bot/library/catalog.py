@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Question, Quiz
-from bot.library.yamlread import Positions
+from bot.library.yamlread import KeyPath, Positions
 
 Item = Lesson | Quiz | FactCheck | Assessment | Locale
 T = TypeVar("T", bound=Item)
@@ -20,11 +20,28 @@ T = TypeVar("T", bound=Item)
 
 @dataclass(frozen=True)
 class Located(Generic[T]):
-    """An item with the file it came from and the positions of its keys."""
+    """An item with the file it came from and the positions of its keys.
+
+    An item salvaged from a file that failed validation lacks the list items that failed;
+    `removed` lists them, (list path, index) in the order they went, so a path in the item can
+    be turned back into the path in the file.
+    """
 
     item: T
     file: str
     positions: Positions
+    removed: tuple[tuple[KeyPath, int], ...] = ()
+
+    def original(self, path: KeyPath) -> KeyPath:
+        """Where `path` of the item is in the file."""
+        out = list(path)
+        for list_path, index in reversed(self.removed):
+            depth = len(list_path)
+            if len(out) > depth and tuple(out[:depth]) == list_path:
+                at = out[depth]
+                if isinstance(at, int) and at >= index:
+                    out[depth] = at + 1
+        return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,9 +12,11 @@ from bot.library import limits
 from bot.library.catalog import Library, Located
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
 from bot.library.yamlread import KeyPath, Problem, format_path, locate
-from bot.texts.templates import compile_error, plural_categories
+from bot.texts.templates import compile_error, plural_categories, sample_render_error
 
 REFERENCE_LANGUAGE = "en"
+# Room a card's message keeps for what the bot adds around the card's own text.
+CARD_HEADING_CHARS = 200
 # A plural written by hand (`'s' if n != 1`, `n % 10 == 1`): wrong in most languages.
 _HAND_PLURAL = re.compile(r"!=\s*1\b|==\s*1\s+else|%\s*10\b|%\s*100\b")
 _PLURAL_CALL = re.compile(r"\|\s*plural\(([^)]*)\)")
@@ -74,6 +77,7 @@ def _check_tags(library: Library, items: Sequence[Located[Any]]) -> Iterator[Pro
 
 
 def _at(located: Located[Any], path: KeyPath, message: str) -> Problem:
+    path = located.original(path)
     line, col = locate(located.positions, path)
     return Problem(located.file, line, col, format_path(path), message)
 
@@ -98,17 +102,20 @@ def _duplicates(items: Sequence[Located[Any]]) -> Iterator[Problem]:
 def _check_lesson(library: Library, located: Located[Lesson]) -> Iterator[Problem]:
     lesson = located.item
     if lesson.prerequisite and (lesson.language, lesson.prerequisite) not in library.lessons:
-        yield _at(located, ("prerequisite",), f"no lesson '{lesson.prerequisite}'")
+        hint = _nearest(library, lesson.language, lesson.prerequisite)
+        yield _at(located, ("prerequisite",), f"no lesson '{lesson.prerequisite}'{hint}")
     if lesson.prerequisite == lesson.id:
         yield _at(located, ("prerequisite",), "a lesson cannot require itself")
     for index, card in enumerate(lesson.cards):
         limit = limits.CAPTION_CHARS if card.image else limits.MESSAGE_CHARS
-        if len(card.text) > limit - 200:
+        if len(card.text) > limit - CARD_HEADING_CHARS:
             kind = "a card with an image (a photo caption)" if card.image else "a card"
             yield _at(
                 located,
                 ("cards", index, "text"),
-                f"{len(card.text)} characters; {kind} allows {limit - 200} here",
+                f"{len(card.text)} characters; {kind} allows {limit - CARD_HEADING_CHARS}: "
+                f"Telegram's {limit} less {CARD_HEADING_CHARS} kept for the lesson title and "
+                "the card number above it",
             )
         if card.image and not card.image.startswith(("http://", "https://")):
             image = library.root / card.image
@@ -116,10 +123,21 @@ def _check_lesson(library: Library, located: Located[Lesson]) -> Iterator[Proble
                 yield _at(located, ("cards", index, "image"), f"no image file '{card.image}'")
 
 
+def _nearest(library: Library, language: str, lesson_id: str) -> str:
+    """` (did you mean 'basics'?)` for the lesson id closest to a broken reference, if any."""
+    ids = [item_id for lang, item_id in library.lessons if lang == language]
+    close = difflib.get_close_matches(lesson_id, ids, n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _no_lesson(library: Library, language: str, lesson_id: str) -> str:
+    return f"no lesson '{lesson_id}' in language {language}{_nearest(library, language, lesson_id)}"
+
+
 def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
     quiz = located.item
     if quiz.lesson and (quiz.language, quiz.lesson) not in library.lessons:
-        yield _at(located, ("lesson",), f"no lesson '{quiz.lesson}' in language {quiz.language}")
+        yield _at(located, ("lesson",), _no_lesson(library, quiz.language, quiz.lesson))
     seen: set[str] = set()
     for qi, question in enumerate(quiz.questions):
         if question.id in seen:
@@ -149,7 +167,7 @@ def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
 def _check_factcheck(library: Library, located: Located[FactCheck]) -> Iterator[Problem]:
     fc = located.item
     if fc.lesson and (fc.language, fc.lesson) not in library.lessons:
-        yield _at(located, ("lesson",), f"no lesson '{fc.lesson}' in language {fc.language}")
+        yield _at(located, ("lesson",), _no_lesson(library, fc.language, fc.lesson))
     size = len(fc.claim) + len(fc.answer) + len(fc.explanation)
     size += sum(len(s.title) + len(s.publisher or "") + len(s.url or "") for s in fc.sources)
     if size > limits.MESSAGE_CHARS - 300:
@@ -183,6 +201,10 @@ def _check_locale(library: Library, located: Located[Locale]) -> Iterator[Proble
         error = compile_error(source)
         if error:
             yield _at(located, path, f"template error: {error}")
+        else:
+            error = sample_render_error(source, locale.language)
+            if error:
+                yield _at(located, path, f"template, tried with sample values: {error}")
         if _HAND_PLURAL.search(source):
             yield _at(located, path, "write plurals with the plural filter, not a formula")
         for call in _PLURAL_CALL.finditer(source):

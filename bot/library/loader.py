@@ -7,6 +7,7 @@ reads every file, validates every item and then runs the cross-file checks, and 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from bot.library import schema
 from bot.library.catalog import Item, Library, Located
 from bot.library.checks import check_library
 from bot.library.review import review_holds
+from bot.library.salvage import salvage
 from bot.library.schema import Review
 from bot.library.yamlread import (
     KeyPath,
@@ -80,16 +82,27 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
                 Problem(display, None, None, "", f"content files belong in one of: {folders}")
             )
             continue
+        read_problems: list[Problem] = []
         try:
-            data, positions = read_yaml(path, display, plain_scalars=kind == "locales")
+            data, positions = read_yaml(
+                path, display, plain_scalars=kind == "locales", problems=read_problems
+            )
         except YamlRefusedError as refused:
             problems.append(refused.problem)
             continue
         item, item_problems = validate_item(model, data, positions, display)
-        problems.extend(item_problems)
+        # A value YAML could not read is reported once, not again as the wrong type.
+        unreadable = {(p.line, p.key) for p in read_problems}
+        problems += read_problems
+        problems += [p for p in item_problems if (p.line, p.key) not in unreadable]
+        problems += placeholders(data, positions, display)
         if item is not None:
             item = _unless_stale(item, positions, display, notes)
             items.append(Located(item, display, positions))
+        elif item_problems and isinstance(data, dict):
+            rest = salvage(model, data, _errors(model, data))
+            if rest is not None:
+                items.append(Located(rest[0], display, positions, rest[1]))
     library = Library.from_items(root, items)
     problems.extend(check_library(library, items))
     return LoadResult(library, tuple(sorted(set(problems), key=_problem_order)), tuple(notes))
@@ -123,6 +136,32 @@ def load_library_or_raise(root: Path, display_root: str | None = None) -> Librar
 
 def _problem_order(problem: Problem) -> tuple[str, int, int, str, str]:
     return (problem.file, problem.line or 0, problem.col or 0, problem.key, problem.message)
+
+
+def _errors(model: type[BaseModel], data: dict[str, Any]) -> list[Any]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return exc.errors()
+    return []
+
+
+PLACEHOLDER = "TODO"
+
+
+def placeholders(data: Any, positions: Positions, display: str) -> Iterator[Problem]:
+    """Text still as `content new` wrote it: every such value starts with TODO."""
+    stack: list[tuple[KeyPath, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [((*path, key), child) for key, child in value.items()]
+        elif isinstance(value, list):
+            stack += [((*path, index), child) for index, child in enumerate(value)]
+        elif isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+            line, col = locate(positions, path)
+            message = f"placeholder text from `content new`: replace the {PLACEHOLDER}"
+            yield Problem(display, line, col, format_path(path), message)
 
 
 def validate_item(

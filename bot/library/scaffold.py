@@ -1,5 +1,6 @@
-"""Starting points for new content: commented files that already pass `content check`, so an
-educator fills in blanks instead of learning the format from scratch."""
+"""Starting points for new content: commented files in the right shape, so an educator fills in
+blanks instead of learning the format from scratch. Every blank starts with TODO, and `content
+check` reports each one until it is replaced, so a half-written file cannot go out by mistake."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ LESSON = """\
 # A lesson: short cards read one at a time on a phone. See content/README.md for every key.
 id: {id}
 language: {language}
-title: Write the lesson's title here
+title: "TODO: the lesson's title"
 # One of: manipulation, verification, authoritarian-cooperation, digital-safety, institutions
 topic: manipulation
 # Techniques or skills it teaches (see the tag list in content/README.md).
@@ -23,9 +24,9 @@ techniques: []
 # prerequisite: another-lesson-id   # optional: a lesson to take first
 cards:
   - text: |-
-      Write the first card here: one idea, a few sentences.
+      TODO: the first card: one idea, a few sentences.
   - text: |-
-      Write the next card. Add as many as the lesson needs (4 to 6 work well).
+      TODO: the next card. Add as many as the lesson needs (4 to 6 work well).
     # image: images/example.png      # optional: a picture shown with this card
     # sources:                        # optional: where a reader can check this card
     #   - title: Title of the source
@@ -37,51 +38,53 @@ QUIZ = """\
 # A quiz: one question at a time, with feedback. See content/README.md for every key.
 id: {id}
 language: {language}
-title: Write the quiz title here
+title: "TODO: the quiz title"
 # lesson: lesson-id                   # the lesson this quiz follows (recommended)
 questions:
   - id: q1
     type: single                      # single, multiple, truefalse or short
-    text: Write the question here?
+    text: "TODO: the question?"
     techniques: []
     options:
-      - text: The right answer
+      - text: "TODO: the right answer"
         correct: true
-        feedback: Why it is right.
-      - text: A wrong answer
-        feedback: Why it is wrong.
-    explanation: What the learner should take away.
+        feedback: "TODO: why it is right."
+      - text: "TODO: a wrong answer"
+        feedback: "TODO: why it is wrong."
+    explanation: "TODO: what the learner should take away."
   - id: q2
     type: truefalse
-    text: Write a statement that is true or false.
+    text: "TODO: a statement that is true or false."
     techniques: []
     answer: true
-    feedback_correct: Said when the learner is right.
-    feedback_wrong: Said when the learner is wrong.
-    explanation: What the learner should take away.
+    feedback_correct: "TODO: said when the learner is right."
+    feedback_wrong: "TODO: said when the learner is wrong."
+    explanation: "TODO: what the learner should take away."
   - id: q3
     type: short
-    text: Ask for a word or two the learner types.
+    text: "TODO: ask for a word or two the learner types."
     techniques: []
-    accepted: [answer, another accepted spelling]
-    explanation: What the learner should take away.
+    accepted:
+      - "TODO: an accepted answer"
+      - "TODO: another accepted spelling"
+    explanation: "TODO: what the learner should take away."
 """
 
 FACTCHECK = """\
 # A fact-check. Every source must exist: cite only what you have read. See content/README.md.
 id: {id}
 language: {language}
-claim: Write the claim as people state it
+claim: "TODO: the claim as people state it"
 phrasings:                            # other ways people forward the same claim
-  - another way people say it
+  - "TODO: another way people say it"
 verdict: "false"                      # false, misleading, missing_context, unproven or true
 answer: >-
-  One short paragraph a person can forward back.
+  TODO: one short paragraph a person can forward back.
 explanation: >-
-  A few sentences on what the evidence shows.
+  TODO: a few sentences on what the evidence shows.
 sources:
-  - title: Title of the fact-check, ruling or report
-    publisher: Who published it
+  - title: "TODO: title of the fact-check, ruling or report"
+    publisher: "TODO: who published it"
     # url: https://example.org/page   # only an address you have opened
 published: {today}
 reviewed: false                       # editors: civicbot content review ID --by NAME

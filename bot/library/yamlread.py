@@ -15,6 +15,9 @@ from typing import Any
 import yaml
 
 MAX_FILE_BYTES = 512 * 1024
+# Content is a few levels deep (a form's headline's source's title); a thousand brackets would
+# exhaust the parser's recursion instead of producing a located error.
+MAX_DEPTH = 32
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
@@ -48,7 +51,10 @@ class YamlRefusedError(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases, the ingredients of alias bombs."""
+    """A safe loader that refuses anchors and aliases, the ingredients of alias bombs, and
+    nesting deeper than MAX_DEPTH."""
+
+    depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -57,9 +63,15 @@ class _NoAliasLoader(yaml.SafeLoader):
             refused = "aliases (*name) are not allowed in content files"
         elif getattr(event, "anchor", None):
             refused = "anchors (&name) are not allowed in content files"
+        elif self.depth >= MAX_DEPTH:
+            refused = f"nested more than {MAX_DEPTH} levels deep"
         if refused:
             raise yaml.MarkedYAMLError(problem=refused, problem_mark=event.start_mark)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def format_path(path: KeyPath) -> str:
@@ -73,11 +85,20 @@ def format_path(path: KeyPath) -> str:
     return out
 
 
-def read_yaml(path: Path, display: str, *, plain_scalars: bool = False) -> tuple[Any, Positions]:
+def read_yaml(
+    path: Path,
+    display: str,
+    *,
+    plain_scalars: bool = False,
+    problems: list[Problem] | None = None,
+) -> tuple[Any, Positions]:
     """Parse one content file, or raise YamlRefusedError with a located problem.
 
     With `plain_scalars`, every value is kept as the text written (`yes`, `True`, `1.0` stay
     strings): right for interface messages, where YAML's guessing of types only gets in the way.
+    A value YAML cannot turn into what it looks like (`2026-02-30`, a 5,000-digit number) is a
+    located problem: with a `problems` list it is added there and the text written is kept in
+    its place, so the rest of the file is still read and checked; without one it is raised.
     """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -92,21 +113,28 @@ def read_yaml(path: Path, display: str, *, plain_scalars: bool = False) -> tuple
         raise YamlRefusedError(
             Problem(display, line, None, "", f"not UTF-8 (byte 0x{raw[exc.start]:02x})")
         ) from None
-    return parse_yaml_text(text, display, plain_scalars=plain_scalars)
+    return parse_yaml_text(text, display, plain_scalars=plain_scalars, problems=problems)
 
 
 def parse_yaml_text(
-    text: str, display: str, *, plain_scalars: bool = False
+    text: str,
+    display: str,
+    *,
+    plain_scalars: bool = False,
+    problems: list[Problem] | None = None,
 ) -> tuple[Any, Positions]:
     loader = _NoAliasLoader(text)
+    found: list[Problem] = []
     try:
         node = loader.get_single_node()
         positions: Positions = {}
-        build = _Builder(loader, positions, display, plain_scalars)
+        build = _Builder(loader, positions, display, plain_scalars, found)
         data = build(node, ()) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"invalid YAML: {exc.problem or exc.context}"
+        if "'\\t'" in message:
+            message = "invalid YAML: a tab character; indent with spaces, not tabs"
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise YamlRefusedError(Problem(display, line, col, "", message)) from None
@@ -114,6 +142,10 @@ def parse_yaml_text(
         raise YamlRefusedError(Problem(display, None, None, "", f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise YamlRefusedError(found[0])
     return data, positions
 
 
@@ -121,12 +153,18 @@ class _Builder:
     """Turns a composed node tree into plain data, recording each key path's position."""
 
     def __init__(
-        self, loader: yaml.SafeLoader, positions: Positions, display: str, plain_scalars: bool
+        self,
+        loader: yaml.SafeLoader,
+        positions: Positions,
+        display: str,
+        plain_scalars: bool,
+        problems: list[Problem],
     ) -> None:
         self.loader = loader
         self.positions = positions
         self.display = display
         self.plain_scalars = plain_scalars
+        self.problems = problems
 
     def __call__(self, node: yaml.Node, path: KeyPath) -> Any:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -136,7 +174,27 @@ class _Builder:
             return [self(item, (*path, index)) for index, item in enumerate(node.value)]
         if self.plain_scalars and isinstance(node, yaml.ScalarNode):
             return node.value
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        """The value of a scalar; one YAML cannot build is a problem, and its text stands in."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            text = str(node.value)
+            if node.tag.endswith(":timestamp"):
+                message = f"'{text}' is not a real date ({exc}); write it as YYYY-MM-DD"
+            elif node.tag.endswith(":int"):
+                message = (
+                    f"a number of {len(text)} digits is too long; quote it if it is meant as text"
+                )
+            else:
+                message = f"cannot read this value ({exc})"
+            mark = node.start_mark
+            self.problems.append(
+                Problem(self.display, mark.line + 1, mark.column + 1, format_path(path), message)
+            )
+            return text
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -148,7 +206,7 @@ class _Builder:
             if isinstance(key_node, yaml.ScalarNode) and self.plain_scalars:
                 key: Any = key_node.value
             else:
-                key = self.loader.construct_object(key_node, deep=True)
+                key = self._scalar(key_node, (*path, str(key_node.value)[:40]))
             if isinstance(key, bool):
                 key = str(key).lower()
             if not isinstance(key, str | int):

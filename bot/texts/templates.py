@@ -3,7 +3,8 @@
 Locale messages are written by educators and translators, so they are compiled in Jinja2's
 immutable sandbox with autoescape on (any value interpolated into a message is escaped; markup an
 author writes in the template itself stays) and strict undefined (a typo in a variable is an error,
-not an empty string). Output is capped so a runaway loop in a template cannot flood anything.
+not an empty string). Each render runs within a budget of steps, characters and time (see
+`sandbox`), and output is capped so a runaway loop in a template cannot flood anything.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from babel.core import Locale, UnknownLocaleError
-from jinja2 import StrictUndefined, Template, TemplateError, pass_context
+from jinja2 import StrictUndefined, Template, TemplateError, Undefined, pass_context
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+
+from bot.texts.sandbox import Sandbox, TooMuchWorkError, render_within_budget
 
 OUTPUT_CAP = 16_000
 MEMO_SIZE = 4096  # rendered messages remembered per library
@@ -31,10 +34,10 @@ class RenderError(Exception):
     """A locale template could not be rendered (missing key, bad template, undefined value)."""
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def make_environment(undefined: type[Undefined] = StrictUndefined) -> Sandbox:
+    env = Sandbox(
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
@@ -163,7 +166,7 @@ class Texts:
         context.setdefault("t", self._translator(lang))
         context[LANGUAGE_VARIABLE] = lang
         try:
-            out = _capped("".join(_limited(template.generate(**context))))
+            out = render_within_budget(template, context, OUTPUT_CAP)
         except TemplateError as exc:
             raise RenderError(f"{lang}:{key}: {exc}") from exc
         out = out.strip()
@@ -203,17 +206,70 @@ def compile_error(source: str) -> str | None:
     return None
 
 
-def _limited(chunks: Any) -> Any:
-    total = 0
-    for chunk in chunks:
-        total += len(chunk)
-        yield chunk
-        if total > OUTPUT_CAP:
-            return
+class _Sample(Undefined):
+    """Any value a template is given, for trying it out: true, the number 2, two items when
+    iterated, and itself for any attribute, call or arithmetic."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "2"
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return 2
+
+    def __iter__(self) -> Any:
+        return iter((_Sample(), _Sample()))
+
+    def __int__(self) -> int:  # type: ignore[override]
+        return 2
+
+    __index__ = __int__
+
+    def __float__(self) -> float:  # type: ignore[override]
+        return 2.0
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Sample()
+
+    def __call__(self, *_args: Any, **_kwargs: Any) -> Any:
+        return _Sample()
+
+    def _same(self, *_args: Any, **_kwargs: Any) -> Any:
+        return self
+
+    def _yes(self, _other: Any) -> bool:
+        return True
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _same
+    __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = __getitem__ = _same
+    __lt__ = __le__ = __gt__ = __ge__ = _yes  # type: ignore[assignment]
+    __eq__ = _yes
+    __ne__ = _yes
+    __hash__ = Undefined.__hash__
 
 
-def _capped(text: str) -> str:
-    return text if len(text) <= OUTPUT_CAP else text[: OUTPUT_CAP - 1] + "…"
+def sample_render_error(source: str, language: str) -> str | None:
+    """Render a template with sample values within the budget a running bot gives it: what
+    would stop it working, or None. Other errors are the samples' fault and not reported."""
+    env = make_environment(undefined=_Sample)
+    try:
+        template = env.from_string(source)
+        context = {"t": lambda *_args, **_kwargs: Markup("2"), LANGUAGE_VARIABLE: language}
+        render_within_budget(template, context, OUTPUT_CAP)
+    except TooMuchWorkError as exc:
+        return f"too much work for one message: {exc}"
+    except SecurityError as exc:
+        return f"not allowed in a message: {exc}"
+    except Exception:
+        return None
+    return None
 
 
 def plain_text(markup: str) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from bot.library.loader import load_library
 from tests.conftest import FIXTURE_COUNTS, make_library
@@ -160,3 +164,136 @@ def test_plurals_are_checked_against_the_languages_rules(tmp_path: Path) -> None
     assert any("en.yaml" in p and "plural filter, not a formula" in p for p in found)
     assert any("ru.yaml" in p and "missing few, many" in p for p in found)
     assert len(found) == 2
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [("2026-13-45", "month must be in 1..12"), ("2026-02-30", "day is out of range for month")],
+)
+def test_impossible_date_is_a_located_problem(library_dir: Path, date: str, reason: str) -> None:
+    path = library_dir / "factchecks/5g-covid.yaml"
+    text = path.read_text()
+    path.write_text(re.sub(r"published: \S+", f"published: {date}", text))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("published:"))
+    write(library_dir, "lessons/other.yaml", "id: other\n")  # another file's problem still shows
+    found = problems(library_dir)
+    assert (
+        f"lib/factchecks/5g-covid.yaml:{line}:12: published: '{date}' is not a real date "
+        f"({reason}); write it as YYYY-MM-DD" in found
+    )
+    assert [p for p in found if "5g-covid" in p and "published" in p] != []
+    assert len([p for p in found if "5g-covid" in p]) == 1  # not again as "not a valid date"
+    assert "lib/lessons/other.yaml:1:1: language: required key is missing" in found
+
+
+def test_huge_integer_is_a_located_problem(library_dir: Path) -> None:
+    write(library_dir, "lessons/big.yaml", "language: en\nid: " + "9" * 5000 + "\n")
+    found = [p for p in problems(library_dir) if "big.yaml" in p]
+    assert (
+        "lib/lessons/big.yaml:2:5: id: a number of 5000 digits is too long; quote it if it "
+        "is meant as text" in found
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "".join("  " * depth + f"k{depth}:\n" for depth in range(600)),
+    ],
+)
+def test_deep_nesting_is_a_located_problem(library_dir: Path, text: str) -> None:
+    write(library_dir, "lessons/deep.yaml", text)
+    found = [p for p in problems(library_dir) if "deep.yaml" in p]
+    assert len(found) == 1
+    assert found[0].startswith("lib/lessons/deep.yaml:") and found[0].endswith(
+        "invalid YAML: nested more than 32 levels deep"
+    )
+
+
+def test_a_tab_says_use_spaces(library_dir: Path) -> None:
+    write(library_dir, "lessons/tab.yaml", "id: x\ncards:\n\t- text: a\n")
+    assert (
+        "lib/lessons/tab.yaml:3:1: invalid YAML: a tab character; indent with spaces, not tabs"
+        in problems(library_dir)
+    )
+
+
+def test_a_mistyped_key_does_not_hide_the_files_long_card(library_dir: Path) -> None:
+    path = library_dir / "lessons/01-basics.yaml"
+    text = path.read_text().replace("topic:", "topik: x\ntopic:", 1)
+    path.write_text(text.replace("Outrage and fear spread faster than calm facts.", "long " * 900))
+    found = [p for p in problems(library_dir) if "01-basics" in p]
+    assert found == [
+        "lib/lessons/01-basics.yaml:4:1: topik: unknown key (did you mean 'topic'?)",
+        "lib/lessons/01-basics.yaml:9:5: cards[1].text: 4499 characters; a card allows 3896: "
+        "Telegram's 4096 less 200 kept for the lesson title and the card number above it",
+    ]
+
+
+def test_a_broken_question_does_not_hide_the_quizs_other_problems(library_dir: Path) -> None:
+    path = library_dir / "quizzes/basics-quiz.yaml"
+    text = path.read_text().replace("lesson: basics", "lesson: basic")
+    text = text.replace("        correct: true\n        feedback: Yes", "        feedback: Yes", 1)
+    path.write_text(text.replace("Urgent calls to share now", "urgent " * 20))
+    found = [p for p in problems(library_dir) if "basics-quiz" in p]
+    assert found == [
+        "lib/quizzes/basics-quiz.yaml:4:1: lesson: no lesson 'basic' in language en "
+        "(did you mean 'basics'?)",
+        "lib/quizzes/basics-quiz.yaml:6:5: questions[0]: no option is marked correct: true",
+        # Question 2 is reported under its own number although question 1 was set aside.
+        "lib/quizzes/basics-quiz.yaml:26:9: questions[1].options[2].text: 139 characters; "
+        "a button label allows 100",
+    ]
+
+
+def test_placeholders_fail_until_replaced(library_dir: Path) -> None:
+    write(
+        library_dir,
+        "lessons/new.yaml",
+        'id: new\nlanguage: en\ntitle: "TODO: a title"\ntopic: manipulation\ncards:\n'
+        "  - text: |-\n      TODO: the first card\n",
+    )
+    found = [p for p in problems(library_dir) if "new.yaml" in p]
+    assert found == [
+        "lib/lessons/new.yaml:3:1: title: placeholder text from `content new`: replace the TODO",
+        "lib/lessons/new.yaml:6:5: cards[0].text: placeholder text from `content new`: "
+        "replace the TODO",
+    ]
+    path = library_dir / "lessons/new.yaml"
+    path.write_text(path.read_text().replace("TODO: ", ""))
+    assert problems(library_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+            "too much work for one message: more than 100000 loop steps",
+        ),
+        (
+            "{{ 'a' * 2000000000 }}",
+            "too much work for one message: would build 2000000000 characters; "
+            "one message may build 1000000",
+        ),
+        (
+            "{{ 'a'.ljust(2000000000) }}",
+            "not allowed in a message: calling ljust() is not available in messages",
+        ),
+    ],
+)
+def test_costly_templates_are_reported_at_their_key(
+    library_dir: Path, template: str, message: str
+) -> None:
+    en = library_dir / "locales/en.yaml"
+    text = en.read_text()
+    en.write_text(text.replace("Choose your language.", f'"{template}"', 1))
+    line = next(i for i, row in enumerate(en.read_text().splitlines(), 1) if template in row)
+    started = time.monotonic()
+    found = problems(library_dir)
+    assert time.monotonic() - started < 30
+    assert [p for p in found if "start.choose_language" in p] == [
+        f"lib/locales/en.yaml:{line}:5: messages.start.choose_language: "
+        f"template, tried with sample values: {message}"
+    ]
