@@ -117,12 +117,17 @@ def build_engine(
     `admins` are the pseudonyms allowed /stats, /reload and /queue. The terminal chat, with one
     local person, is not rate-limited (a piped script may send hundreds of lines at once).
     """
-    content = load_content(settings, content_path)
+    database = open_database(settings, keys)  # first: wrong keys are refused at once
+    try:
+        content = load_content(settings, content_path)
+    except Exception:
+        database.dispose()
+        raise
     limits = settings.limits
     if not rate_limited:
         limits = limits.model_copy(update={"burst": 10**9})
     return Engine(
-        Store(open_database(settings, keys)),
+        Store(database),
         content,
         limits=limits,
         admins=admins,

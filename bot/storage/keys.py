@@ -76,9 +76,8 @@ def _load_key(
         return from_env.strip().encode()
     if make is None:
         raise SecretKeyError(
-            f"{variable} is not set: with a database server every host needs the same keys "
-            "from the environment (none is generated, so a new host cannot become a stranger "
-            "to the database)"
+            f"{variable} is not set: with a database server every host takes the same keys "
+            "from the environment, and none is generated (set the first host's keys)"
         )
     path = data_dir / filename
     if not path.exists():
