@@ -49,3 +49,14 @@ def test_keys_are_never_generated_for_a_database_server(
     embedded = load_keys(Settings())
     assert embedded == load_keys(Settings())
     assert sorted(p.name for p in data_dir().glob("*.key")) == ["address.key", "secret.key"]
+
+
+def test_a_key_file_made_earlier_is_named_but_not_used_for_a_database_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ENV_SECRET_KEY, raising=False)
+    load_keys(Settings())  # an earlier start on SQLite made the files
+    server = Settings.model_validate({"database": {"url": "postgresql://civicbot@db:5432/x"}})
+    with pytest.raises(SecretKeyError) as raised:
+        load_keys(server)
+    assert str(data_dir() / "secret.key") in str(raised.value)

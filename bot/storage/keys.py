@@ -74,12 +74,13 @@ def _load_key(
     from_env = env.get(variable)
     if from_env:
         return from_env.strip().encode()
+    path = data_dir / filename
     if make is None:
+        earlier = f"; this host's earlier one is in {path}" if path.exists() else ""
         raise SecretKeyError(
             f"{variable} is not set: with a database server every host takes the same keys "
-            "from the environment, and none is generated (set the first host's keys)"
+            f"from the environment, and none is generated (set the first host's keys{earlier})"
         )
-    path = data_dir / filename
     if not path.exists():
         _create_key_file(path, make())
     return path.read_bytes().strip()
