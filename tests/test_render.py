@@ -34,6 +34,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "quiz.intro": {"title": "Q", "total": 3},
     "quiz.retry_intro": {"total": 2},
+    "feedback.ask_reason": {"minutes": 10},
+    "feedback.reason_stored": {"reason": "old <sources>"},
     "quiz.question": {"number": 1, "total": 2, "text": "Q?", "type": "multiple"},
     "quiz.tick": {"text": "opt", "ticked": True},
     "quiz.feedback": {"score": 0.5, "feedback": ["f"], "correct": ["c"], "explanation": "e"},

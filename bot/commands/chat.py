@@ -8,10 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from bot.app import StartupError, build_engine, build_service
+from bot.app import StartupError, build_engine, build_service, load_keys
 from bot.commands.common import guarded, settings_from
 from bot.config import data_dir
-from bot.storage.keys import load_address_key, load_secret_key, user_key
+from bot.storage.keys import user_key
 from bot.transports.terminal import chat
 
 
@@ -26,11 +26,11 @@ def register(
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     content = Path(args.content) if args.content else None
-    secret = load_secret_key(data_dir())
-    user = user_key(secret, "terminal", getpass.getuser())
+    keys = load_keys(settings)
+    user = user_key(keys.secret, "terminal", getpass.getuser())
     # The person at the terminal runs this bot: they get the admin commands too.
-    engine = build_engine(settings, content, rate_limited=False, admins=frozenset({user}))
-    service = build_service(settings, engine, load_address_key(data_dir()), content)
+    engine = build_engine(settings, keys, content, rate_limited=False, admins=frozenset({user}))
+    service = build_service(settings, engine, keys.address, content)
     if service.box is None:
         raise StartupError("no address key: set CIVICBOT_ADDRESS_KEY")
     files = data_dir() / "files"

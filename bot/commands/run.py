@@ -13,10 +13,9 @@ import os
 import re
 import sys
 
-from bot.app import build_engine, build_service, telegram_admins
+from bot.app import build_engine, build_service, check_keys, load_keys, telegram_admins
 from bot.commands.common import EXIT_USAGE, guarded, settings_from
-from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET, data_dir
-from bot.storage.keys import load_address_key, load_secret_key
+from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
 from bot.transports.telegram import StartError, TokenRejectedError, configure_logging, serve
 from bot.transports.workers import supervise
 
@@ -84,14 +83,14 @@ def run(args: argparse.Namespace) -> int:
                 "'send to the editors' may reach a worker that never saw the claim",
                 file=sys.stderr,
             )
-        # Create the keys once, before the workers race to.
-        load_secret_key(data_dir())
-        load_address_key(data_dir())
+        # Create the keys once, before the workers race to, and refuse the wrong ones here
+        # rather than in workers the supervisor would restart.
+        check_keys(settings, load_keys(settings))
         return supervise(args.workers, _worker_command(args))
-    secret_key = load_secret_key(data_dir())
-    address_key = load_address_key(data_dir())
+    keys = load_keys(settings)
+    secret_key, address_key = keys.secret, keys.address
     configure_logging([token, webhook_secret or ""])
-    engine = build_engine(settings, admins=telegram_admins(settings, secret_key))
+    engine = build_engine(settings, keys, admins=telegram_admins(settings, secret_key))
     try:
         asyncio.run(
             serve(

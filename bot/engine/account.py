@@ -36,7 +36,7 @@ def erase(ctx: Context) -> list[Reply]:
     ctx.pending.drop(ctx.user.key)
     text = ctx.t("account.forgotten")  # rendered before the language choice is erased too
     ctx.unit.privacy.erase(ctx.user)
-    return [Reply(text, replace=True)]
+    return [Reply(text, replace=True, forgotten=True)]
 
 
 def remind(ctx: Context, arg: str | None) -> list[Reply]:

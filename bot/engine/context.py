@@ -75,6 +75,9 @@ class Context(Voice):
     after: list[Callable[[], object]] = field(default_factory=list)
     # Replies built from a read-only unit once this event's unit has committed (reports).
     later: list[Callable[[Unit], list[Reply]]] = field(default_factory=list)
+    # Work to run if this event's unit of work rolls back instead (e.g. putting back a claim
+    # taken from the waiting ones, so a failed "send to the editors" loses nothing).
+    undo: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

@@ -106,6 +106,7 @@ class Engine:
             voice = FixedVoice(content, incoming.language)
             return [Reply("", notice=voice.label("errors.not_yours"))]
         now = self.clock()
+        undo: list[Callable[[], object]] = []
         try:
             with self.store.unit() as unit:
                 user = unit.users.user(incoming.user, now)
@@ -123,6 +124,7 @@ class Engine:
                     self.pending,
                     is_admin=incoming.user in self.admins,
                     reload=self.reload,
+                    undo=undo,
                 )
                 allowed, tokens = self._take(ctx)
                 replies = self._dispatch(ctx) if allowed else self._slow_down(ctx)
@@ -131,6 +133,7 @@ class Engine:
                 user.rate_tokens, user.rate_at = tokens, now
                 if allowed and tokens >= 1.0 and user.rate_warned:
                     user.rate_warned = False
+            undo.clear()  # committed: nothing to put back
             for work in ctx.after:
                 work()
             if ctx.later:
@@ -139,6 +142,7 @@ class Engine:
                         replies += build(reading)
             return replies
         except Exception as exc:
+            _undo(undo)
             self.failures += 1
             log.error("event failed: %s", type(exc).__name__)
             log.debug("event failed", exc_info=True)
@@ -183,9 +187,13 @@ class Engine:
             _clear_awaiting(ctx)
             word, _, rest = text[1:].partition(" ")
             return self._command(ctx, word.split("@", 1)[0].lower(), rest)
-        awaiting = ctx.user.awaiting or ""
-        if awaiting.startswith("reason:") and text.strip():
-            return factcheck.reason(ctx, awaiting.removeprefix("reason:"), text)
+        reason_for = factcheck.awaited_reason(ctx)
+        if reason_for is not None:
+            # Only this one typed text can be a reason: a forward, or anything after the wait,
+            # is a claim to check, and the wait is over either way.
+            _clear_awaiting(ctx)
+            if not incoming.forwarded and text.strip():
+                return factcheck.reason(ctx, reason_for, text)
         short = quizzes.awaiting_short_answer(ctx)
         if short is not None and text.strip():
             return quizzes.typed_answer(ctx, *short)
@@ -215,6 +223,15 @@ class Engine:
         if verb.private and ctx.incoming.chat is ChatKind.GROUP:
             return menu.private_only(ctx, verb.name)
         return verb.press(ctx, payload.arg)
+
+
+def _undo(undo: list[Callable[[], object]]) -> None:
+    """Put back what a rolled-back unit of work took from outside the database."""
+    for work in reversed(undo):
+        try:
+            work()
+        except Exception as exc:
+            log.error("undo after a failed event failed: %s", type(exc).__name__)
 
 
 def _clear_awaiting(ctx: Context) -> None:

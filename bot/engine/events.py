@@ -27,6 +27,8 @@ class Incoming:
     `event_id` identifies the platform event, so a re-delivered one is not handled twice.
     `address` is where a later, unasked message could reach this person, sealed by the transport;
     the engine stores it only when the person opts in to such messages.
+    `forwarded` marks someone else's words passed on (a forward): checked as a claim, never
+    stored as the person's own (a feedback reason).
     """
 
     user: str
@@ -37,6 +39,7 @@ class Incoming:
     event_id: str | None = None
     address: str | None = None
     bot_name: str | None = None  # the bot's username, for links that open a private chat
+    forwarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Reply:
     `notice` is a short text for the button press itself (Telegram's callback answer).
     `attachment` is a file made for the user (a progress chart, a data export); with a photo
     attachment, `text` is its caption.
+    `forgotten` says the person's data has just been erased: a transport that keeps copies of
+    what it showed them (the terminal's saved files) deletes those too.
     """
 
     text: str
@@ -80,6 +85,7 @@ class Reply:
     replace: bool = False
     notice: str | None = None
     attachment: Attachment | None = None
+    forgotten: bool = False
 
     @property
     def flat_buttons(self) -> list[Button]:

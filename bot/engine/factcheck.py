@@ -19,6 +19,8 @@ from bot.matching import Tier
 from bot.texts.templates import plain_text
 
 REASON_CHARS = 500
+REASON = "reason:"  # users.awaiting: "reason:<feedback id>:<end of the wait, Unix seconds>"
+REASON_WAIT = dt.timedelta(minutes=10)
 MIN_CLAIM_CHARS = 4
 ANSWERS = "answers"  # the subscription kind: tell me when my claim gets a fact-check
 
@@ -96,24 +98,56 @@ def feedback(ctx: Context, arg: str | None) -> list[Reply]:
     row = ctx.unit.claims.add_feedback(ctx.user, fc.id, fc.language, vote == "y", ctx.now)
     if vote == "y":
         return [Reply(ctx.t("feedback.thanks"), notice=ctx.label("feedback.thanks"))]
-    ctx.user.awaiting = f"reason:{row.id}"
+    until = int((ctx.now + REASON_WAIT).timestamp())
+    ctx.user.awaiting = f"{REASON}{row.id}:{until}"
     skip = ((ctx.button("feedback.skip", "menu"),),)
-    return [Reply(ctx.t("feedback.ask_reason"), skip)]
+    minutes = int(REASON_WAIT.total_seconds() // 60)
+    return [Reply(ctx.t("feedback.ask_reason", minutes=minutes), skip)]
 
 
-def reason(ctx: Context, feedback_id: str, text: str) -> list[Reply]:
-    ctx.user.awaiting = None
-    row = ctx.unit.claims.feedback(ctx.user, int(feedback_id)) if feedback_id.isdigit() else None
-    if row is not None:
-        row.reason = text.strip()[:REASON_CHARS] or None
-    return [Reply(ctx.t("feedback.thanks"), menu_buttons(ctx))]
+def awaited_reason(ctx: Context) -> int | None:
+    """The feedback whose reason the person was asked for, while the wait lasts: the next text
+    only, within REASON_WAIT of the 👎 (any button or command ends it earlier)."""
+    awaiting = ctx.user.awaiting or ""
+    if not awaiting.startswith(REASON):
+        return None
+    feedback_id, _, until = awaiting.removeprefix(REASON).partition(":")
+    if not (feedback_id.isdigit() and until.isdigit()):
+        return None  # an older wait without an end: over
+    if ctx.now.timestamp() > int(until):
+        return None
+    return int(feedback_id)
+
+
+def reason(ctx: Context, feedback_id: int, text: str) -> list[Reply]:
+    row = ctx.unit.claims.feedback(ctx.user, feedback_id)
+    stored = text.strip()[:REASON_CHARS]
+    if row is None or not stored:
+        return [Reply(ctx.t("feedback.thanks"), menu_buttons(ctx))]
+    row.reason = stored
+    delete = (ctx.button("feedback.delete_reason", "unreason", str(row.id)),)
+    shown = ctx.t_fresh("feedback.reason_stored", reason=stored)
+    return [Reply(shown, (delete, *menu_buttons(ctx)))]
+
+
+def delete_reason(ctx: Context, arg: str | None) -> list[Reply]:
+    """Take back a stored reason; the 👎 itself stays."""
+    row = ctx.unit.claims.feedback(ctx.user, int(arg)) if arg and arg.isdigit() else None
+    if row is None:
+        return stale_button(ctx)
+    row.reason = None
+    return [Reply(ctx.t("feedback.reason_deleted"), menu_buttons(ctx))]
 
 
 def send_to_editors(ctx: Context) -> list[Reply]:
-    pending = ctx.pending.take(ctx.user.key, ctx.now)
-    if pending is None:
+    key, pending, now = ctx.user.key, ctx.pending, ctx.now
+    taken = pending.take(key, now)
+    if taken is None:
         return [Reply(ctx.t("check.send_again"), menu_buttons(ctx))]
-    text, language = pending
+    text, language = taken
+    # Taken at once, so a second tap on another worker cannot queue it twice; put back if this
+    # event's unit of work rolls back, so the claim is not lost either.
+    ctx.undo.append(lambda: pending.put(key, text, language, now))
     since = ctx.now - dt.timedelta(days=1)
     if ctx.unit.claims.claims_queued_since(ctx.user, since) >= ctx.limits.queued_claims_per_day:
         return [Reply(ctx.t("check.queue_full"), menu_buttons(ctx))]

@@ -82,6 +82,7 @@ BUTTONS: dict[str, Verb] = {
         Verb("lang", False, onboarding.choose_language),
         Verb("fc", False, factcheck.show),
         Verb("fb", False, factcheck.feedback),
+        Verb("unreason", False, factcheck.delete_reason),
         Verb("send", False, _flow(factcheck.send_to_editors)),
         Verb("review", False, _flow(quizzes.start_review)),
         Verb("test", False, _flow(assessments.start)),

@@ -33,6 +33,7 @@ UNLINKED = {
     "alembic_version": "the schema version",
     "broadcasts": "announcements admins wrote for everyone subscribed; no user",
     "rate_buckets": "send-rate counters shared by the workers; no user",
+    "key_fingerprints": "one-way fingerprints of the keys the database was first used with",
 }
 # Columns exported as a placeholder instead of their value.
 SEALED = {("subscriptions", "address"), ("outbox", "address")}

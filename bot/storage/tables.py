@@ -311,6 +311,16 @@ class RateBucket(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class KeyFingerprint(Base):
+    """A one-way fingerprint of a secret key this database was first used with (never the key):
+    a host started with another key is refused instead of serving everyone as strangers."""
+
+    __tablename__ = "key_fingerprints"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 Index("ix_outbox_pending", Outbox.status, Outbox.not_before)
 Index("ix_answers_question", Answer.quiz_id, Answer.question_id)
 Index("ix_review_cards_due", ReviewCard.user_id, ReviewCard.due)

@@ -29,6 +29,18 @@ class Person:
             Incoming(self.key, text=text, language=self.language, address=self.address)
         )
 
+    def forward(self, text: str) -> str:
+        """Forward someone else's message to the bot."""
+        return self._run(
+            Incoming(
+                self.key,
+                text=text,
+                language=self.language,
+                address=self.address,
+                forwarded=True,
+            )
+        )
+
     def press(self, label: str) -> str:
         """Press the first offered button whose label contains `label`."""
         for button in self.buttons:

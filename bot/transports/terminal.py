@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -77,18 +78,31 @@ def render(
 
 
 def save_attachment(folder: Path, attachment: Attachment) -> Path:
-    """Write an attachment into `folder` (owner-only), never overwriting an earlier one."""
+    """Write an attachment into `folder` (owner-only). A newer one of the same name (the next
+    progress chart, the next export) replaces the earlier, so copies do not pile up."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stem, _, suffix = Path(attachment.filename).name.rpartition(".")
-    path = folder / attachment.filename
-    counter = 1
-    while path.exists():
-        counter += 1
-        path = folder / f"{stem}-{counter}.{suffix}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(attachment.data)
+    path = folder / Path(attachment.filename).name
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".saving-")  # owner-only (0600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(attachment.data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
+
+
+def erase_files(folder: Path) -> int:
+    """Delete every file the chat saved in `folder` (after /forget); returns how many."""
+    if not folder.is_dir():
+        return 0
+    erased = 0
+    for path in folder.iterdir():
+        if path.is_file() or path.is_symlink():
+            path.unlink(missing_ok=True)
+            erased += 1
+    return erased
 
 
 class TerminalSender:
@@ -122,7 +136,8 @@ def chat(
 ) -> int:
     """Talk to `engine` as `user` until the input ends. Returns the exit code.
 
-    Files the bot makes (charts, exports) are saved under `files`. With a `service`, what it
+    Files the bot makes (charts, exports) are saved under `files`, one of each kind, and
+    deleted when the person erases their data. With a `service`, what it
     has to send (due reminders, news about a sent claim) is shown after each reply; `address`
     is this terminal's sealed address, for the person to opt in to such messages.
     """
@@ -158,6 +173,8 @@ def chat(
             asyncio.run(service.tick(sender, only=user))
             replies += sender.take()
         text, offered = render(drawn(replies), save)
+        if files is not None and any(reply.forgotten for reply in replies):
+            erase_files(files)  # the export and the charts were the person's data too
         buttons = offered
         stdout.write(text + "\n")
         stdout.flush()

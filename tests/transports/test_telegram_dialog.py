@@ -108,6 +108,7 @@ def test_forwarded_channel_post_reaches_the_engine_as_text_only(
     [incoming] = engine.seen
     assert incoming.text == CLAIM
     assert incoming.chat is ChatKind.PRIVATE
+    assert incoming.forwarded  # someone else's words: never taken as the person's own reason
     everything = repr(incoming)
     for leaked in ("Secret Rumour Channel", "rumour_mill", "9998887776", "Editor X", str(ANA.id)):
         assert leaked not in everything
@@ -121,6 +122,7 @@ def test_a_photo_caption_is_checked_like_text(any_engine: Engine, fake_api: Fake
         fake_api.wait_for("sendMessage", where=_to(ANA.id))
     assert engine.texts() == [CLAIM]
     assert str(BORIS.id) not in repr(engine.seen)
+    assert engine.seen[0].forwarded
 
 
 def test_inline_query_is_answered_with_html_articles(
@@ -197,6 +199,7 @@ def test_users_are_known_by_a_keyed_hash_and_their_language(
     assert (ana.language, boris.language) == ("en", "ru")
     for incoming in engine.seen:
         assert str(ANA.id) not in repr(incoming) and str(BORIS.id) not in repr(incoming)
+        assert not incoming.forwarded  # typed by the person themselves
 
 
 def test_command_menus_are_registered_per_language(

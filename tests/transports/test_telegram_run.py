@@ -18,7 +18,7 @@ import pytest
 
 from bot.cli import main
 from bot.commands import run as run_command
-from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
+from bot.config import ENV_ADDRESS_KEY, ENV_SECRET_KEY, ENV_TOKEN, ENV_WEBHOOK_SECRET
 from bot.testing.fakebotapi import (
     TOKEN,
     Call,
@@ -217,3 +217,70 @@ def test_a_short_webhook_secret_stops_before_any_bot_api_call(
     assert main(["run", "--webhook", "--config", str(tmp_path / "civicbot.yaml")]) == 2
     assert ENV_WEBHOOK_SECRET in _one_line(capsys.readouterr().err)
     assert fake_api.calls() == []
+
+
+@pytest.mark.postgres
+def test_another_secret_key_on_the_same_postgresql_database_stops_before_any_bot_api_call(
+    tmp_path: Path, fake_api: FakeBotApi, postgres_url: str
+) -> None:
+    """A second host started without the first one's key would serve everybody as strangers:
+    it stops with one line naming the key, before it calls Telegram, and generates nothing."""
+    from bot.storage import db
+    from bot.storage.keys import AddressBox
+
+    db.upgrade(db.open_engine(postgres_url))
+    config = tmp_path / "civicbot.yaml"
+    config.write_text(
+        f"telegram:\n  base_url: {fake_api.base_url}\n  base_file_url: {fake_api.base_file_url}\n"
+        f"database:\n  url: '{postgres_url}'\n",
+        encoding="utf-8",
+    )
+    first_key, other_key = "first-host-key-" + "a" * 32, "second-host-key-" + "b" * 32
+    address_key = AddressBox.new_key().decode()
+
+    def host(name: str, secret: str | None) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path / name),
+            "XDG_DATA_HOME": str(tmp_path / name / "data"),
+            ENV_TOKEN: TOKEN,
+            ENV_ADDRESS_KEY: address_key,
+        }
+        return env | ({ENV_SECRET_KEY: secret} if secret else {})
+
+    command = [sys.executable, "-m", "bot", "run", "--config", str(config)]
+    first = subprocess.Popen(command, cwd=ROOT, env=host("first", first_key), text=True)
+    try:
+        fake_api.wait_for("getUpdates", answered=False, timeout=60)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(30)
+    assert first.returncode == 0
+    calls = len(fake_api.calls())
+
+    def civicbot(what: str, name: str, secret: str | None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", what, "--config", str(config)],
+            cwd=ROOT,
+            env=host(name, secret),
+            input="/start\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    for what, name, secret in (
+        ("run", "second", other_key),
+        ("chat", "second", other_key),
+        ("run", "third", None),
+    ):
+        done = civicbot(what, name, secret)
+        assert done.returncode != 0, (what, done.stdout)
+        line = _one_line(done.stderr)
+        assert ENV_SECRET_KEY in line and other_key not in line and first_key not in line
+        assert not list((tmp_path / name).rglob("*.key"))  # nothing generated
+    assert len(fake_api.calls()) == calls
+    # The first host's key still opens the database.
+    again = civicbot("chat", "first", first_key)
+    assert again.returncode == 0 and "Welcome" in again.stdout, again.stderr

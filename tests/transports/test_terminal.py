@@ -35,11 +35,28 @@ def test_buttons_are_numbered_across_replies() -> None:
     assert [b.payload for b in buttons] == ["a", "b", "c"]
 
 
-def test_attachments_are_saved_without_overwriting(tmp_path: Path) -> None:
+def test_a_newer_attachment_replaces_the_earlier_one(tmp_path: Path) -> None:
     first = save_attachment(tmp_path, Attachment("chart.png", b"1", photo=True))
     second = save_attachment(tmp_path, Attachment("chart.png", b"2", photo=True))
-    assert first != second and first.read_bytes() == b"1" and second.read_bytes() == b"2"
-    assert first.stat().st_mode & 0o777 == 0o600
+    assert first == second == tmp_path / "chart.png" and second.read_bytes() == b"2"
+    assert second.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["chart.png"]
+
+
+def test_progress_leaves_one_picture_and_forget_erases_every_saved_file(
+    engine: Engine, tmp_path: Path
+) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "progress-2.png").write_bytes(b"a chart an earlier version kept")
+    out = run(engine, ["/progress", "/progress", "/progress", "/mydata"], files)
+    assert out.count("[picture: ") == 3 and "[file: " in out
+    saved = sorted(p.name for p in files.iterdir())
+    assert saved == ["civicbot-my-data.json", "progress-2.png", "progress.png"]
+    # /forget, then its confirmation button ("Yes, erase everything" is the first).
+    out = run(engine, ["/forget", "1"], files)
+    assert "Everything I kept about you is erased" in out
+    assert list(files.iterdir()) == []
 
 
 def run(engine: Engine, lines: list[str], files: Path) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import ENV_TOKEN, ENV_WEBHOOK_SECRET
+from bot.config import ENV_ADDRESS_KEY, ENV_SECRET_KEY, ENV_TOKEN, ENV_WEBHOOK_SECRET
 from bot.storage import db
+from bot.storage.keys import AddressBox
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
 from bot.testing.harness import WEBHOOK_SECRET, free_port
 from bot.transports.telegram import SECRET_HEADER
@@ -66,6 +67,9 @@ def test_two_workers_answer_every_update_once(
         "XDG_DATA_HOME": str(tmp_path / "data"),
         ENV_TOKEN: TOKEN,
         ENV_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        # A database server: keys come from the environment only.
+        ENV_SECRET_KEY: "w" * 40,
+        ENV_ADDRESS_KEY: AddressBox.new_key().decode(),
     }
     command = [
         sys.executable,

@@ -98,6 +98,7 @@ class Handlers:
             event_id=f"tg:{update.update_id}",
             address=self._address(message.chat_id, kind),
             bot_name=context.bot.username,
+            forwarded=message.forward_origin is not None,
         )
         replies = await self._handle(incoming)
         where = Where(
