@@ -33,6 +33,7 @@ UNLINKED = {
     "alembic_version": "the schema version",
     "broadcasts": "announcements admins wrote for everyone subscribed; no user",
     "rate_buckets": "send-rate counters shared by the workers; no user",
+    "class_runs": "a quiz a group is taking: per-question answer counts; no user; gone at its end",
 }
 # Columns exported as a placeholder instead of their value.
 SEALED = {("subscriptions", "address"), ("outbox", "address")}
