@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -189,6 +190,7 @@ class ClassEvents:
         self._content = content
         self._clock = clock
         self.board = Leaderboard()
+        self._early = _Early()
         self.failures = 0
 
     def poll_state(self, state: PollState) -> None:
@@ -205,17 +207,25 @@ class ClassEvents:
             log.error("a poll update failed: %s", type(exc).__name__)
             log.debug("a poll update failed", exc_info=True)
 
+    def adopted(self, poll_id: str) -> None:
+        """The service has recorded a poll it posted: what arrived for it before is handled
+        now (the fastest voters can beat that record)."""
+        for event in self._early.take(poll_id):
+            if isinstance(event, PollState):
+                self.poll_state(event)
+            else:
+                self.poll_vote(event)
+
     def _poll_state(self, state: PollState) -> None:
         now = self._clock()
         with self._store.unit() as unit:
+            run = unit.classroom.by_poll(state.poll_id)
+            if run is None:  # not recorded yet, or not ours (then it is soon forgotten)
+                self._early.keep(state.poll_id, state)
+                return
             if state.event_id and not unit.users.first_time(state.event_id, now):
                 return
-            run = unit.classroom.by_poll(state.poll_id)
-            if run is None:
-                return  # a poll of a quiz that has ended, or not ours
-            question_id = run.polls.get(state.poll_id)
-            if question_id is None:
-                return
+            question_id = run.polls[state.poll_id]
             merged = merge_counts(run.counts.get(question_id), state.counts)
             run.counts = {**run.counts, question_id: merged}
             if state.poll_id != run.poll_id:
@@ -228,30 +238,49 @@ class ClassEvents:
     def _poll_vote(self, vote: PollVote) -> None:
         now = self._clock()
         with self._store.unit() as unit:
+            run = unit.classroom.by_poll(vote.poll_id)
+            if run is None:
+                self._early.keep(vote.poll_id, vote)
+                return
             if vote.event_id and not unit.users.first_time(vote.event_id, now):
                 return
-            run = unit.classroom.by_poll(vote.poll_id)
-            if run is None or len(vote.options) != 1:
-                return
-            question_id = run.polls.get(vote.poll_id)
             library = self._content().library
-            question = library.question(run.language, run.quiz_id, question_id or "")
-            if question is None:
+            question = library.question(run.language, run.quiz_id, run.polls[vote.poll_id])
+            if question is None or len(vote.options) != 1:
                 return
             option = vote.options[0]
             right = is_right(question, option)
-            if run.leaderboard:
-                self.board.count(run.id, vote.user, vote.name, right)
+            board = run.id if run.leaderboard else None
             user = unit.users.find_user(vote.user)
-            if user is None:
-                return  # a classmate who never started the bot leaves no trace
-            attempt = unit.classroom.practice_attempt(
-                user, run.quiz_id, run.language, question.id, now
-            )
-            choices = [choice_of(question, option)]
-            unit.quizzes.record_answer(
-                attempt, run.quiz_id, question.id, choices, 1.0 if right else 0.0, now
-            )
+            if user is not None:  # a classmate who never started the bot leaves no trace
+                attempt = unit.classroom.practice_attempt(
+                    user, run.quiz_id, run.language, question.id, now
+                )
+                choices = [choice_of(question, option)]
+                score = 1.0 if right else 0.0
+                unit.quizzes.record_answer(attempt, run.quiz_id, question.id, choices, score, now)
+        if board is not None:  # counted once the vote is committed as handled
+            self.board.count(board, vote.user, vote.name, right)
+
+
+class _Early:
+    """Poll updates that arrived before their poll was recorded, in memory, briefly."""
+
+    LIMIT = 200  # polls; the oldest are dropped first (updates for polls that are not ours)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: OrderedDict[str, list[PollState | PollVote]] = OrderedDict()
+
+    def keep(self, poll_id: str, event: PollState | PollVote) -> None:
+        with self._lock:
+            self._events.setdefault(poll_id, []).append(event)
+            while len(self._events) > self.LIMIT:
+                self._events.popitem(last=False)
+
+    def take(self, poll_id: str) -> list[PollState | PollVote]:
+        with self._lock:
+            return self._events.pop(poll_id, [])
 
 
 def merge_counts(stored: list[int] | None, fresh: tuple[int, ...]) -> list[int]:

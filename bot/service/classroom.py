@@ -177,6 +177,7 @@ class Classroom:
                     await run(self.finish, run_id)
                     return
                 await run(self.posted, run_id, posted)
+                await run(self.engine.classroom.adopted, posted.poll_id)
                 return
             if step.reply is not None and not await sender.send(found.address, [step.reply]):
                 await run(self.finish, run_id)

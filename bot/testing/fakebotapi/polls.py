@@ -89,7 +89,12 @@ class PollMethods(BotApiMethods):
             state = copy.deepcopy(poll.poll)
         self.push("poll", state)
         if not state["is_anonymous"]:
-            answer = {"poll_id": poll_id, "user": user, "option_ids": [option]}
+            answer = {
+                "poll_id": poll_id,
+                "user": user,
+                "option_ids": [option],
+                "option_persistent_ids": [str(option)],
+            }
             self.push("poll_answer", answer)
         return True
 
@@ -142,7 +147,6 @@ class PollMethods(BotApiMethods):
         }
         if correct is not None:
             poll["correct_option_ids"] = correct
-            poll["correct_option_id"] = correct[0]
         if explanation:
             poll["explanation"] = explanation
         if period is not None:
