@@ -5,6 +5,7 @@ middle that the quiz survives."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,14 @@ class Classroom:
         return self.fake.wait_for("sendPoll", count, timeout=15)
 
     def poll_id(self, number: int) -> str:
-        return str(self.polls(number)[number - 1].result["poll"]["id"])
+        """The id of the bot's `number`th poll, once the bot has recorded it (its time runs
+        from then, so the test clock must not move before)."""
+        poll_id = str(self.polls(number)[number - 1].result["poll"]["id"])
+        deadline = time.monotonic() + 15
+        while poll_id not in self.stored_values():
+            assert time.monotonic() < deadline, f"{poll_id} was never recorded"
+            time.sleep(0.05)
+        return poll_id
 
     def vote(self, poll_id: str, answers: dict[int, int]) -> None:
         """Member number -> option index; members not listed never answer."""
@@ -134,6 +142,7 @@ def test_a_class_of_25_takes_a_quiz_and_gets_a_true_summary(room: Classroom) -> 
         room.assert_nothing_about_members()
         room.clock.advance(seconds=OPEN_PERIOD_SECONDS + 3)  # its time is up
         room.wait_text(r"Question 2 of 4.*\n.*Which are warning signs")  # multiple choice
+        room.poll_id(2)
         third = room.polls(2)[1]
         assert third.params["question"].startswith("3/4. Fear spreads faster")
         assert [o["text"] for o in third.params["options"]] == ["True", "False"]
@@ -201,8 +210,7 @@ def test_a_restart_mid_quiz_resumes_it(room: Classroom) -> None:
     assert room.fake.vote(MEMBERS[7].user(), room.poll_id(1), 1)
     room.clock.advance(seconds=OPEN_PERIOD_SECONDS + 3)
     with room.bot():
-        room.polls(2)  # the next poll came after the first was closed
-        room.vote(room.poll_id(2), _right(8))
+        room.vote(room.poll_id(2), _right(8))  # the next poll came after the first closed
         room.clock.advance(seconds=4)
         summary = room.wait_text("Class quiz finished").params["text"]
     assert "1. What does emotional language aim for?: 6 of 8 right (75%)" in summary
@@ -242,7 +250,7 @@ def test_only_a_group_admin_starts_a_class_quiz_and_a_teacher_leaving_changes_no
         room.vote(room.poll_id(1), {0: 0})
         room.fake.expire(room.poll_id(1))  # Telegram closes it when its time is up
         room.fake.wait_idle()
-        room.polls(2)  # the next question follows without waiting for the clock
+        room.poll_id(2)  # the next question follows without waiting for the clock
         room.clock.advance(seconds=OPEN_PERIOD_SECONDS + 3)  # nobody answers question 3
         summary = room.wait_text("Class quiz finished").params["text"]
     assert "1 person took part" in summary

@@ -50,9 +50,7 @@ async def with_group(
 
 
 async def is_chat_admin(bot: Bot, message: Message) -> bool:
-    """Whether the sender administers the group: an anonymous admin posts as the group itself."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id == message.chat_id
+    """Whether the sender administers the group (its owner or an administrator)."""
     if message.from_user is None:
         return False
     try:
