@@ -85,6 +85,7 @@ class LimitsSettings(_Section):
     claim_chars: Annotated[int, Field(ge=100, le=4096)] = 2000
     queued_claims_per_day: Annotated[int, Field(ge=0)] = 5
     outgoing_per_second: Annotated[float, Field(gt=0, le=30)] = 25.0
+    class_question_seconds: Annotated[int, Field(ge=5, le=600)] = 30
 
 
 class RetentionSettings(_Section):

@@ -97,6 +97,35 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "forms": 2,
     },
 }
+_QUESTION = {"number": 1, "text": "Q <x>", "answered": 4, "right": 1, "share": 25}
+SAMPLES |= {  # class quizzes in a group
+    "classroom.usage": {"quizzes": [{"id": "q-1", "title": "Quiz <1>"}]},
+    "classroom.unknown": {"wanted": "x<y"},
+    "classroom.no_polls": {"title": "T"},
+    "classroom.intro": {
+        "title": "T",
+        "polls": 3,
+        "practice": 1,
+        "seconds": 30,
+        "leaderboard": True,
+    },
+    "classroom.poll_question": {"number": 1, "total": 4, "text": "Q"},
+    "classroom.practice_only": {"number": 2, "total": 4, "text": "Q <x>"},
+    "classroom.summary": {
+        "title": "T",
+        "early": True,
+        "asked": 2,
+        "total": 4,
+        "voters": 4,
+        "questions": [
+            {**_QUESTION, "practice": False, "asked": True},
+            {**_QUESTION, "number": 2, "practice": True, "asked": True, "answered": 0},
+            {**_QUESTION, "number": 3, "practice": False, "asked": False, "answered": 0},
+        ],
+        "hardest": {"number": 1, "text": "Q", "answer": "A & B", "explanation": "E"},
+    },
+    "classroom.leaderboard": {"rows": [("Ana <b>", 2), ("Bo", 1)]},
+}
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
 

@@ -26,6 +26,7 @@ from bot.engine import (
     ratelimit,
     resume,
 )
+from bot.engine.classroom import ClassEvents
 from bot.engine.content import Content
 from bot.engine.context import Context, FixedVoice, ReloadResult
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
@@ -64,6 +65,8 @@ class Engine:
         self.failures = 0  # events that failed and were answered with an apology
         # Run after a successful /reload has committed (the service answers queued claims).
         self.on_reload: Callable[[], object] | None = None
+        # Class quizzes in groups: what their polls report (see classroom.py).
+        self.classroom = ClassEvents(store, lambda: self.content, clock)
 
     @property
     def languages(self) -> list[str]:

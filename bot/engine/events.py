@@ -40,6 +40,11 @@ class Incoming:
     address: str | None = None
     bot_name: str | None = None  # the bot's username, for links that open a private chat
     forwarded: bool = False
+    # In a group: its pseudonym (a keyed hash of the chat id), and whether the sender is one of
+    # its administrators, for commands that act on the whole group (a class quiz). The sealed
+    # `address` is then the group's, offered only with such a command.
+    group: str | None = None
+    chat_admin: bool = False
 
 
 @dataclass(frozen=True)

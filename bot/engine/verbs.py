@@ -15,6 +15,7 @@ from bot.engine import (
     account,
     admin,
     assessments,
+    classroom,
     factcheck,
     lessons,
     menu,
@@ -22,6 +23,7 @@ from bot.engine import (
     progress,
     quizzes,
 )
+from bot.engine.classroom_steps import PRACTICE_PREFIX
 from bot.engine.context import Context
 from bot.engine.events import Reply
 
@@ -63,6 +65,8 @@ def _option(rest: str) -> str | None:
 def _start(ctx: Context, rest: str) -> list[Reply]:
     """/start, or `/start VERB` from a link that a group reply pointed here: the personal
     command asked for in the group, now in the private chat."""
+    if rest.strip().startswith(PRACTICE_PREFIX):  # the link under a class quiz's summary
+        return classroom.practise(ctx, rest.strip().lower())
     wanted = COMMANDS.get(rest.strip().lower())
     if wanted is not None and wanted.private and wanted.name != "start":
         return wanted.run(ctx, "")
@@ -110,6 +114,7 @@ COMMANDS: dict[str, Command] = {
         Command("start", _start),
         Command("menu", _plain(menu.main_menu)),
         Command("lessons", _plain(lessons.list_lessons)),
+        Command("quiz", classroom.command),
         Command("review", _plain(quizzes.start_review)),
         Command("test", _plain(assessments.start)),
         Command("progress", _plain(progress.progress), private=True),

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from bot.engine import account, factcheck
 from bot.engine.context import FixedVoice, ReloadResult
@@ -24,6 +24,7 @@ from bot.engine.engine import Engine
 from bot.engine.events import Button, Reply
 from bot.engine.payloads import Payload, owner_tag
 from bot.matching import Tier
+from bot.service import classroom
 from bot.storage import Store, Unit
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import Retention
@@ -82,6 +83,7 @@ class Service:
         self.content_root = content_root  # watched for changes while the bot runs
         # A reload asked for with /reload answers the queued claims the new library can answer.
         engine.on_reload = self.answer_queued_claims
+        self.classroom = classroom.Classroom(engine, store, box)
 
     # the blocking parts: each is one or two units of work -------------------------------------
 
@@ -264,6 +266,9 @@ class Service:
             _every(REMINDERS_EVERY, stop, lambda: run(self.queue_reminders)),
             _every(PURGE_EVERY, stop, lambda: self._purge(run)),
         ]
+        if classroom.can_poll(sender):  # class quizzes in groups, where polls can be posted
+            polls = cast(classroom.PollSender, sender)
+            jobs.append(_every(classroom.EVERY, stop, lambda: self.classroom.tick(polls, run)))
         if watch is not None:
             jobs.append(watch())
         await asyncio.gather(*jobs)

@@ -4,6 +4,7 @@ This is the storage's public face for the engine and the service: the store, its
 and the records repositories hand out. Only `bot.storage` talks SQL.
 """
 
+from bot.storage.classroom import ClassRun
 from bot.storage.learning import Progress, QuizResult
 from bot.storage.pending import MemoryPending, PendingClaims
 from bot.storage.reviews import card_state
@@ -22,6 +23,7 @@ from bot.storage.unit import Store, Unit
 __all__ = [
     "Answer",
     "AssessmentResponse",
+    "ClassRun",
     "Feedback",
     "MemoryPending",
     "PendingClaims",

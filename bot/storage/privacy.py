@@ -34,6 +34,7 @@ UNLINKED = {
     "broadcasts": "announcements admins wrote for everyone subscribed; no user",
     "rate_buckets": "send-rate counters shared by the workers; no user",
     "key_fingerprints": "one-way fingerprints of the keys the database was first used with",
+    "class_runs": "a quiz a group is taking: per-question answer counts; no user; gone at its end",
 }
 # Columns exported as a placeholder instead of their value.
 SEALED = {("subscriptions", "address"), ("outbox", "address")}

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.claims import Claims
+from bot.storage.classroom import ClassRuns
 from bot.storage.learning import Lessons, Quizzes
 from bot.storage.outbox import Outbox, Subscriptions
 from bot.storage.privacy import Privacy, Retention
@@ -105,3 +106,7 @@ class Unit:
     @cached_property
     def privacy(self) -> Privacy:
         return Privacy(self._session)
+
+    @cached_property
+    def classroom(self) -> ClassRuns:
+        return ClassRuns(self._session)

@@ -51,7 +51,13 @@ def test_webhook_checks_the_secret_and_handles_each_update_once(
         webhook = fake_api.webhook
         assert webhook["url"] == "https://bot.example.org/hook"
         assert webhook["secret_token"] == WEBHOOK_SECRET
-        assert webhook["allowed_updates"] == ["message", "callback_query", "inline_query"]
+        assert webhook["allowed_updates"] == [
+            "message",
+            "callback_query",
+            "inline_query",
+            "poll",  # class quizzes: counts, and votes where a leaderboard was asked for
+            "poll_answer",
+        ]
 
         assert _post(port, _update(100, "no secret"), None).status_code == 403
         assert _post(port, _update(101, "wrong secret"), "x" + WEBHOOK_SECRET).status_code == 403

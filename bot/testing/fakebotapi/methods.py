@@ -172,33 +172,6 @@ class BotApiMethods:
         file = {"file_id": f"doc-{name}", "file_unique_id": "udoc", "file_name": name}
         return self._new_message(params, document=file, caption=params.get("caption"))
 
-    def _api_send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
-        options = _require(params, "options")
-        if not 2 <= len(options) <= 12:
-            raise ApiError(400, "Bad Request: poll must have 2-12 options")
-        poll = {
-            "id": f"poll-{next(self._message_ids)}",
-            "question": _require(params, "question"),
-            "options": [
-                {
-                    "text": option["text"] if isinstance(option, dict) else option,
-                    "voter_count": 0,
-                    "persistent_id": str(index),
-                }
-                for index, option in enumerate(options)
-            ],
-            "total_voter_count": 0,
-            "is_closed": False,
-            "is_anonymous": params.get("is_anonymous", True),
-            "type": params.get("type", "regular"),
-            "allows_multiple_answers": bool(params.get("allows_multiple_answers", False)),
-            "allows_revoting": False,
-            "members_only": False,
-        }
-        if "correct_option_ids" in params:
-            poll["correct_option_ids"] = params["correct_option_ids"]
-        return self._new_message(params, poll=poll)
-
     def _api_edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         text = _require(params, "text")
         _check_text(text, params.get("parse_mode"), MESSAGE_LIMIT)

@@ -22,7 +22,8 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 from bot.testing.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
-from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError, BotApiMethods
+from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError
+from bot.testing.fakebotapi.polls import PollMethods
 from bot.testing.fakebotapi.wire import LoopbackServer, _Handler
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeBotApi"]
@@ -60,7 +61,7 @@ class _PromptHandler(_Handler):
     disable_nagle_algorithm = True
 
 
-class FakeBotApi(BotApiMethods):
+class FakeBotApi(PollMethods):
     """The server; use as a context manager. `base_url`/`base_file_url` go into the settings."""
 
     def __init__(self, token: str = TOKEN, *, max_poll: float = 30.0) -> None:
@@ -229,6 +230,8 @@ class FakeBotApi(BotApiMethods):
             message = payload.get("message")
         elif kind == "inline_query":
             self._state.open_inline.add(payload["id"])
+            message = None
+        elif kind in ("poll", "poll_answer"):  # no chat: a poll's state, or one vote
             message = None
         else:
             message = payload

@@ -20,6 +20,13 @@ from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.service.threads import ENGINE_THREADS, EngineThreads
 from bot.storage.keys import AddressBox, user_key
 from bot.transports.drawing.helper import Drawer
+from bot.transports.telegram._classroom import (
+    class_events,
+    is_class_command,
+    poll_state,
+    poll_vote,
+    with_group,
+)
 from bot.transports.telegram._incoming import addressed_text, chat_kind
 from bot.transports.telegram._render import Pressed, Where, deliver, inline_results, notice_of
 
@@ -100,6 +107,8 @@ class Handlers:
             bot_name=context.bot.username,
             forwarded=message.forward_origin is not None,
         )
+        if kind is ChatKind.GROUP and is_class_command(text):
+            incoming = await with_group(incoming, context.bot, message, self._secret_key, self._box)
         replies = await self._handle(incoming)
         where = Where(
             message.chat_id,
@@ -150,6 +159,18 @@ class Handlers:
             inline_results(answers), cache_time=INLINE_CACHE_SECONDS, is_personal=True
         )
 
+    async def on_poll(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A class quiz poll's new counts."""
+        events, state = class_events(self._engine), poll_state(update)
+        if events is not None and state is not None:
+            await self.threads.call(events.poll_state, state)
+
+    async def on_poll_answer(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One vote in a class quiz poll that is not anonymous (a leaderboard was asked for)."""
+        events, vote = class_events(self._engine), poll_vote(update, self._secret_key)
+        if events is not None and vote is not None:
+            await self.threads.call(events.poll_vote, vote)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed without anything the update or the error message might contain."""
         log.error("handling a %s failed: %s", update_kind(update), type(context.error).__name__)
@@ -164,7 +185,13 @@ def update_kind(update: object) -> str:
     """A word naming the update's kind, safe to log."""
     if not isinstance(update, Update):
         return "no update"
-    for kind in (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY):
+    for kind in (
+        Update.MESSAGE,
+        Update.CALLBACK_QUERY,
+        Update.INLINE_QUERY,
+        Update.POLL,
+        Update.POLL_ANSWER,
+    ):
         if getattr(update, kind, None) is not None:
             return str(kind)
     return "other update"

@@ -26,6 +26,8 @@ from telegram.ext import (
     CallbackQueryHandler,
     InlineQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -34,12 +36,12 @@ from bot.service import Service, watch_content
 from bot.service.threads import EngineThreads
 from bot.storage.keys import AddressBox
 from bot.transports.drawing.helper import Drawer
+from bot.transports.telegram._classroom import ClassroomSender
 from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
 from bot.transports.telegram._handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram._html import plain_text
 from bot.transports.telegram._http import AiohttpRequest, unsupported_proxy
 from bot.transports.telegram._render import COMMAND_DESCRIPTION_CHARS
-from bot.transports.telegram._sender import TelegramSender
 
 if TYPE_CHECKING:
     from bot.transports.telegram._webhook import WebhookServer
@@ -56,7 +58,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+# Polls and their answers: class quizzes (see _classroom).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.POLL,
+    Update.POLL_ANSWER,
+]
 POLL_TIMEOUT = 10.0
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2}")
@@ -94,6 +103,8 @@ def build_application(
     app.add_handler(MessageHandler(text, handlers.on_message))
     app.add_handler(CallbackQueryHandler(handlers.on_callback))
     app.add_handler(InlineQueryHandler(handlers.on_inline))
+    app.add_handler(PollHandler(handlers.on_poll))
+    app.add_handler(PollAnswerHandler(handlers.on_poll_answer))
     app.add_error_handler(handlers.on_error)
     return app
 
@@ -160,7 +171,7 @@ async def _run_service(
     service: Service, bot: Bot, settings: Settings, stop: asyncio.Event, threads: EngineThreads
 ) -> None:
     """The service's jobs, sending through this bot; the content folder is watched."""
-    sender = TelegramSender(bot, settings.telegram.admins)
+    sender = ClassroomSender(bot, settings.telegram.admins)
     root = service.content_root
 
     def watch() -> Awaitable[None]:
