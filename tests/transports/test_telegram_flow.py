@@ -1,4 +1,4 @@
-"""Update ordering, de-duplication and the per-person inline limit, checked on the classes."""
+"""Update ordering, de-duplication and the per-person inline limit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ import time
 
 from telegram import Update
 
-from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
-from bot.testing.harness import SECRET_KEY, settings_for
+from bot.testing.fakebotapi import (
+    TOKEN,
+    FakeBotApi,
+    Person,
+    callback_query,
+    inline_query,
+    text_message,
+)
+from bot.testing.harness import SECRET_KEY, RunningBot, settings_for
 from bot.transports.telegram._flow import ChatOrderedProcessor, PersonRate
 from bot.transports.telegram._handlers import CONCURRENCY, Handlers, engine_threads
 from bot.transports.telegram._serve import build_application
@@ -63,6 +70,23 @@ def test_each_person_gets_a_burst_of_inline_answers_then_a_steady_rate() -> None
     rate.take("carol")
     rate.take("dan")  # only the two most recent people are remembered
     assert rate._buckets.keys() == {"carol", "dan"}
+
+
+def test_inline_queries_over_a_persons_limit_get_no_search_and_no_answer(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    ana, boris = Person(7001), Person(7002)
+    limit = {"inline": {"burst": 3, "per_second": 0.5}}
+    with RunningBot(fake_api, fake_engine, telegram=limit):
+        for n in range(40):  # as fast as a script can type
+            fake_api.push_inline(inline_query(ana, f"vaccines {n}"))
+        fake_api.push_inline(inline_query(boris, "vaccines"))
+        fake_api.wait_for("answerInlineQuery", 4)
+        fake_api.wait_idle()
+    answered = fake_api.calls("answerInlineQuery")
+    assert 4 <= len(answered) <= 5  # ana's burst of 3 (and one more if 2 s passed), boris's one
+    assert len(fake_engine.inline_queries) == len(answered)
+    assert ("vaccines", "en") in fake_engine.inline_queries  # boris was not held up by ana
 
 
 def test_no_raw_id_is_kept_once_updates_are_handled(fake_api: FakeBotApi) -> None:
