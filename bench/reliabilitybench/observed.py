@@ -58,6 +58,7 @@ class ObservedApi(FakeBotApi):
         self._rng = random.Random(seed)
         self._tries: Counter[tuple[Any, ...]] = Counter()
         self._serial = threading.Lock()
+        self._arrival = threading.local()  # each request is handled in a thread of its own
         self._seen = threading.Condition()
         self._chats: dict[int, list[Delivery]] = defaultdict(list)
         self._notices: dict[str, str] = {}
@@ -75,6 +76,7 @@ class ObservedApi(FakeBotApi):
         return update_id
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any] | None:
+        self._arrival.at = time.monotonic()  # before waiting for the lock below
         if method == "getUpdates":
             with self._seen:
                 self.polls += 1
@@ -89,6 +91,9 @@ class ObservedApi(FakeBotApi):
         with lock:
             self._maybe_fail(method, params)
             return super().handle(token, method, params)
+
+    def arrived(self) -> float:
+        return float(self._arrival.at)
 
     def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
         key = _request_key(method, params)

@@ -262,10 +262,11 @@ class FakeBotApi(BotApiMethods):
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any] | None:
         """(status, body) for one request, or None to drop the connection unanswered."""
+        arrived = self.arrived()
         with self._cond:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
-            call = Call(method, params, time.monotonic(), fault.kind if fault else None)
+            call = Call(method, params, arrived, fault.kind if fault else None)
             self._calls.append(call)
             self._activity = time.monotonic()
             self._cond.notify_all()
@@ -284,6 +285,11 @@ class FakeBotApi(BotApiMethods):
                 self._delivered = max(self._delivered, call.result[-1]["update_id"])
             self._cond.notify_all()
         return None if call.fault == "answer_drop" else answer
+
+    def arrived(self) -> float:
+        """When the request being handled (in this thread) arrived: now, unless a subclass held
+        it back first and knows better."""
+        return time.monotonic()
 
     def performed(self, method: str, params: dict[str, Any], answer: tuple[int, Any]) -> None:
         """Called with each method the fake acted on and its answer, whether or not the answer

@@ -43,7 +43,7 @@ from bot.transports.telegram._http import NotSentError, ServerError
 
 log = logging.getLogger(__name__)
 
-MARGIN_SECONDS = 0.05  # added to the window: requests reach Telegram after different delays
+MARGIN_SECONDS = 0.1  # added to the window: requests reach Telegram after uneven delays
 REPEATABLE = frozenset(
     {
         "getUpdates",
@@ -71,8 +71,12 @@ class MayHaveArrivedError(NetworkError):
 
 
 class SlidingWindow:
-    """At most `limit` requests in any `period` seconds, each at least `spacing` seconds after
-    the one before, served in the order they asked."""
+    """At most `limit` requests leave in any `period` seconds, each at least `spacing` seconds
+    after the one before, one at a time in the order they asked.
+
+    The window counts the times requests really left, not the times they were given: a busy
+    event loop wakes sleepers late, and requests given evenly spaced times would then leave
+    bunched together."""
 
     def __init__(
         self,
@@ -85,23 +89,30 @@ class SlidingWindow:
         self.period = period
         self.spacing = spacing
         self._clock = clock
-        self._slots: deque[float] = deque(maxlen=limit)  # the last `limit` times handed out
+        self._left: deque[float] = deque(maxlen=limit)  # when the last `limit` requests left
+        self._turn: asyncio.Lock | None = None
 
-    def reserve(self) -> float:
-        """The time the next request may leave: now, or later if a period has not passed since
-        the one `limit` places earlier or `spacing` since the last. Times never decrease."""
-        slot = self._clock()
-        if self._slots:
-            slot = max(slot, self._slots[-1] + self.spacing)
-        if len(self._slots) == self.limit:
-            slot = max(slot, self._slots[0] + self.period)
-        self._slots.append(slot)
-        return slot
+    def wait(self) -> float:
+        """Seconds until the next request may leave; 0 or less: now."""
+        now = self._clock()
+        ready = now
+        if self._left:
+            ready = max(ready, self._left[-1] + self.spacing)
+        if len(self._left) == self.limit:
+            ready = max(ready, self._left[0] + self.period)
+        return ready - now
+
+    def leave(self) -> None:
+        """Count a request leaving now."""
+        self._left.append(self._clock())
 
     async def acquire(self) -> None:
-        delay = self.reserve() - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        if self._turn is None:
+            self._turn = asyncio.Lock()
+        async with self._turn:
+            while (delay := self.wait()) > 0:
+                await asyncio.sleep(delay)
+            self.leave()
 
 
 def window_for(per_second: float) -> SlidingWindow | None:
