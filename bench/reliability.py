@@ -20,12 +20,15 @@ This run measures both, with the real engine, the bundled content and SQLite, in
 2. Faults. The real transport (python-telegram-bot, polling) serves the real engine against
    the fake Bot API (bot/testing/fakebotapi) while scripted learners start, pick a language,
    read a lesson card by card, answer its quiz, send claims, double-tap and press old buttons. The
-   fake refuses a share of sendMessage, editMessageText, answerCallbackQuery and getUpdates
-   requests with 429 (retry_after 1 s), 500 or a dropped connection, each request at most
-   twice (the transport retries up to four times). Faults are injected before the fake acts,
-   as Telegram's 429 and 5xx are. Figures: updates sent, updates processed, replies lost (an
-   update whose replies did not all reach the chat), replies duplicated (a reply delivered
-   twice, an update answered twice), answers stored twice, acknowledged answers missing.
+   fake fails a share of sendMessage, editMessageText, answerCallbackQuery and getUpdates
+   requests, each request at most twice (the transport retries up to four times): 429
+   (retry_after 1 s) and 500 before it acts, as Telegram's are; "answer then drop", where it
+   performs the call (the message is delivered) and closes the connection without answering;
+   and, on the calls the bot may repeat (getUpdates, button answers), a connection dropped
+   before it acts. Figures: updates sent, updates processed, replies lost (an update whose
+   replies did not all reach the chat; a delivered message counts as delivered), replies
+   duplicated (a reply delivered twice, an update answered twice), answers stored twice,
+   acknowledged answers missing, and the most sends the fake received in one second.
 3. Kill -9. `python -m bot run` serves learners answering quizzes (each presses an answer only
    after it saw the question; an answer is acknowledged once the bot sent its feedback). The
    process is killed with SIGKILL while they work and started again on the same database;

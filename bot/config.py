@@ -60,6 +60,14 @@ class WebhookSettings(_Section):
     port: Port = 8443
     path: str = "/telegram"
     url: str | None = None
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 24)] = 256 * 1024
+    body_timeout: Annotated[float, Field(gt=0)] = 5.0
+    idle_timeout: Annotated[float, Field(gt=0)] = 15.0
+
+
+class InlineSettings(_Section):
+    burst: Annotated[int, Field(ge=1)] = 10
+    per_second: Annotated[float, Field(gt=0)] = 1.0
 
 
 class TelegramSettings(_Section):
@@ -68,6 +76,7 @@ class TelegramSettings(_Section):
     webhook: WebhookSettings = WebhookSettings()
     admins: list[int] = Field(default_factory=list)
     overall_per_second: Annotated[float, Field(ge=0)] = 30.0
+    inline: InlineSettings = InlineSettings()
 
 
 class MatchingSettings(_Section):

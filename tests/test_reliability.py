@@ -1,10 +1,11 @@
 """The reliability benchmark's quick run (bench/reliability.py --quick) as a test.
 
 Hostile input through the engine and the Telegram renderer, the real transport under injected
-429s, 500s and dropped connections, and `python -m bot run` killed with SIGKILL mid-run: no
-crash, no message Telegram would refuse, no press on someone else's button answered with more
-than a notice or changing anything, no reply lost or sent twice, no acknowledged answer missing
-or stored twice, and every interrupted quiz can be continued.
+429s, 500s, dropped connections and answers lost after the call was performed, and `python -m
+bot run` killed with SIGKILL mid-run: no crash, no message Telegram would refuse, no press on
+someone else's button answered with more than a notice or changing anything, no reply lost or
+sent twice, no second over the outgoing limit, no acknowledged answer missing or stored twice,
+and every interrupted quiz can be continued.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MUST_BE_ZERO = [
     "faults.crashes",
     "faults.answers_missing",
     "faults.answers_duplicated",
+    "faults.over_limit",
     "kill.script_errors",
     "kill.missing",
     "kill.duplicated",
@@ -58,6 +60,7 @@ def test_quick_reliability_run(tmp_path: Path) -> None:
     assert figures["hostile.foreign"] > 0
     assert figures["faults.sent"] > 0
     assert figures["faults.processed"] == figures["faults.sent"]
+    assert figures["faults.injected_answer_drop"] > 0
     assert figures["kill.acknowledged"] > 0
     bad = {key: figures[key] for key in MUST_BE_ZERO if figures[key] != 0}
     assert not bad, f"{bad}\n{output}"

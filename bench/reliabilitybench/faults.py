@@ -1,5 +1,6 @@
 """Part 2, Telegram faults: the real transport serving the real engine while the fake Bot API
-refuses a share of requests; nothing may be lost or sent twice.
+refuses a share of requests or loses the answers to some; nothing may be lost or sent twice,
+and no second may carry more sends than the outgoing limit.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from bot.config import LimitsSettings
+from bot.config import LimitsSettings, TelegramSettings
 from bot.engine.engine import Engine
 from bot.engine.events import Incoming, Reply
 from bot.library.limits import CAPTION_CHARS, MESSAGE_CHARS
@@ -107,6 +108,11 @@ def run_faults(run: Run) -> None:
     report.add("faults.lost", "replies lost", tally["lost"], must_be_zero=True)
     report.add("faults.duplicated", "replies duplicated", tally["duplicated"], must_be_zero=True)
     report.add("faults.crashes", "engine failures", engine.failures, must_be_zero=True)
+    limit = TelegramSettings().overall_per_second
+    busiest = api.most_in_one_second()
+    report.add("faults.busiest_second", f"most sends in one second (limit {limit:g})", busiest)
+    over = max(0, busiest - int(limit))
+    report.add("faults.over_limit", "sends over the limit in one second", over, must_be_zero=True)
     report.add("faults.acknowledged", "answers acknowledged", acked)
     report.add("faults.stored", "answers in the database", stored.rows)
     report.add(

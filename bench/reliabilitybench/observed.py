@@ -1,5 +1,12 @@
 """The fake Bot API as learners see it (each chat's messages and button answers), refusing a
-share of requests with 429, 500 or a dropped connection.
+share of requests with 429, 500 or a dropped connection, or dropping the connection after the
+call was performed. A message that was delivered is in the chat, whether or not the bot heard
+so.
+
+Calls that must not be repeated (sends and edits) get the faults under which they arrive at
+most once: 429, 500, and the answer lost after delivery. A connection dropped before the method
+ran looks the same to the bot as one dropped after it, so on those calls it would be a lost
+message by design; that fault goes only to calls the bot may repeat (getUpdates, button answers).
 """
 
 from __future__ import annotations
@@ -18,8 +25,11 @@ from reliabilitybench.common import SEED
 
 FAULTY = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "getUpdates"})
 SENDS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
-FAULT_KINDS: list[Any] = ["429", "500", "drop"]
-FAULT_WEIGHTS = [15, 45, 40]
+FAULT_KINDS: list[Any] = ["429", "500", "drop", "answer_drop"]
+FAULT_WEIGHTS = {  # per kind above: for sends and edits, and for calls the bot may repeat
+    True: [15, 45, 0, 40],
+    False: [15, 30, 30, 25],
+}
 FAULTS_PER_REQUEST = 2
 FAULT_RATE = 0.1
 
@@ -48,6 +58,7 @@ class ObservedApi(FakeBotApi):
         self._rng = random.Random(seed)
         self._tries: Counter[tuple[Any, ...]] = Counter()
         self._serial = threading.Lock()
+        self._arrival = threading.local()  # each request is handled in a thread of its own
         self._seen = threading.Condition()
         self._chats: dict[int, list[Delivery]] = defaultdict(list)
         self._notices: dict[str, str] = {}
@@ -65,36 +76,35 @@ class ObservedApi(FakeBotApi):
         return update_id
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any] | None:
+        self._arrival.at = time.monotonic()  # before waiting for the lock below
         if method == "getUpdates":
             with self._seen:
                 self.polls += 1
                 self._seen.notify_all()
         if not self.fault_rate or method not in FAULTY:
-            answer = super().handle(token, method, params)
-        else:
-            # One request of a method at a time, so a fault lands on the request it was meant for
-            # (getUpdates has a single caller anyway, and must not block the others).
-            lock: contextlib.AbstractContextManager[Any] = (
-                contextlib.nullcontext() if method == "getUpdates" else self._serial
-            )
-            with lock:
-                self._maybe_fail(method, params)
-                answer = super().handle(token, method, params)
-        self._observe(method, params, answer)
-        return answer
+            return super().handle(token, method, params)
+        # One request of a method at a time, so a fault lands on the request it was meant for
+        # (getUpdates has a single caller anyway, and must not block the others).
+        lock: contextlib.AbstractContextManager[Any] = (
+            contextlib.nullcontext() if method == "getUpdates" else self._serial
+        )
+        with lock:
+            self._maybe_fail(method, params)
+            return super().handle(token, method, params)
+
+    def arrived(self) -> float:
+        return float(self._arrival.at)
 
     def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
         key = _request_key(method, params)
         if self._tries[key] >= FAULTS_PER_REQUEST or self._rng.random() >= self.fault_rate:
             return
         self._tries[key] += 1
-        kind = self._rng.choices(FAULT_KINDS, FAULT_WEIGHTS)[0]
+        kind = self._rng.choices(FAULT_KINDS, FAULT_WEIGHTS[method in SENDS])[0]
         self.fail(method, kind, retry_after=1)
         self.injected[kind] += 1
 
-    def _observe(self, method: str, params: dict[str, Any], answer: tuple[int, Any] | None) -> None:
-        if answer is None:
-            return
+    def performed(self, method: str, params: dict[str, Any], answer: tuple[int, Any]) -> None:
         status, body = answer
         with self._seen:
             if method == "answerCallbackQuery" and status == 200:

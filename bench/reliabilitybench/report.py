@@ -34,7 +34,7 @@ class Report:
 
 PARTS = {
     "hostile": "1. hostile input (engine and Telegram renderer)",
-    "faults": "2. Telegram faults: 429, 500, dropped connections (polling, fake Bot API)",
+    "faults": "2. Telegram faults: 429, 500, dropped connections, lost answers (polling)",
     "kill": "3. kill -9 mid-run and restart (python -m bot run, SQLite)",
 }
 

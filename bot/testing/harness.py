@@ -35,21 +35,28 @@ def free_port() -> int:
 
 
 def settings_for(
-    fake: FakeBotApi, webhook_port: int | None = None, admins: tuple[int, ...] = ()
+    fake: FakeBotApi,
+    webhook_port: int | None = None,
+    admins: tuple[int, ...] = (),
+    telegram: dict[str, Any] | None = None,
 ) -> Settings:
-    telegram: dict[str, Any] = {
+    """Settings that reach `fake`; `telegram` sets more of the telegram section (its `webhook`
+    entries go into the webhook section)."""
+    extra = dict(telegram or {})
+    section: dict[str, Any] = {
         "base_url": fake.base_url,
         "base_file_url": fake.base_file_url,
         "admins": list(admins),
     }
     if webhook_port is not None:
-        telegram["webhook"] = {
+        section["webhook"] = {
             "listen": "127.0.0.1",
             "port": webhook_port,
             "path": "/hook",
             "url": "https://bot.example.org/hook",
+            **extra.pop("webhook", {}),
         }
-    return Settings.model_validate({"telegram": telegram})
+    return Settings.model_validate({"telegram": section | extra})
 
 
 class RunningBot:
@@ -65,11 +72,12 @@ class RunningBot:
         concurrency: int = 8,
         address_key: bytes | None = None,
         admins: tuple[int, ...] = (),
+        telegram: dict[str, Any] | None = None,
     ) -> None:
         self.fake = fake
         self.engine = engine
         self.webhook_port = webhook_port
-        self.settings = settings_for(fake, webhook_port, admins)
+        self.settings = settings_for(fake, webhook_port, admins, telegram)
         self.address_key = address_key
         self.token = token
         self.concurrency = concurrency

@@ -1,19 +1,23 @@
-"""Update ordering, de-duplication and outgoing retries, checked directly on the two classes."""
+"""Update ordering, de-duplication and the per-person inline limit."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from typing import Any
 
-import pytest
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
-from bot.testing.harness import SECRET_KEY, settings_for
-from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.testing.fakebotapi import (
+    TOKEN,
+    FakeBotApi,
+    Person,
+    callback_query,
+    inline_query,
+    text_message,
+)
+from bot.testing.harness import SECRET_KEY, RunningBot, settings_for
+from bot.transports.telegram._flow import ChatOrderedProcessor, PersonRate
 from bot.transports.telegram._handlers import CONCURRENCY, Handlers, engine_threads
 from bot.transports.telegram._serve import build_application
 from tests.transports.fake_engine import FakeEngine
@@ -54,41 +58,35 @@ def test_one_chat_in_order_other_chats_alongside_and_repeats_dropped() -> None:
     assert log == ["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]
 
 
-def _limiter_run(failures: list[Exception]) -> tuple[int, BaseException | None]:
-    attempts = 0
-
-    async def call(*_args: Any, **_kwargs: Any) -> bool:
-        nonlocal attempts
-        attempts += 1
-        if failures:
-            raise failures.pop(0)
-        return True
-
-    async def scenario() -> BaseException | None:
-        limiter = PatientRateLimiter(attempts=3, backoff=0.01)
-        try:
-            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
-        except Exception as exc:
-            return exc
-        return None
-
-    error = asyncio.run(scenario())
-    return attempts, error
+def test_each_person_gets_a_burst_of_inline_answers_then_a_steady_rate() -> None:
+    now = [100.0]
+    rate = PersonRate(3, 2.0, remembered=2, clock=lambda: now[0])
+    assert [rate.take("ana") for _ in range(5)] == [True, True, True, False, False]
+    assert rate.take("boris")  # another person has a bucket of their own
+    now[0] += 0.5  # one more for ana after half a second at 2 a second
+    assert [rate.take("ana"), rate.take("ana")] == [True, False]
+    now[0] += 10
+    assert [rate.take("ana") for _ in range(4)] == [True, True, True, False]  # never over burst
+    rate.take("carol")
+    rate.take("dan")  # only the two most recent people are remembered
+    assert rate._buckets.keys() == {"carol", "dan"}
 
 
-def test_transient_failures_are_retried() -> None:
-    assert _limiter_run([NetworkError("500"), TimedOut()]) == (3, None)
-
-
-def test_retries_give_up_after_the_last_attempt() -> None:
-    attempts, error = _limiter_run([NetworkError("a"), NetworkError("b"), NetworkError("c")])
-    assert attempts == 3 and isinstance(error, NetworkError)
-
-
-@pytest.mark.parametrize("refusal", [BadRequest("Bad Request: chat not found")])
-def test_refusals_are_not_retried(refusal: Exception) -> None:
-    attempts, error = _limiter_run([refusal])
-    assert attempts == 1 and error is refusal
+def test_inline_queries_over_a_persons_limit_get_no_search_and_no_answer(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    ana, boris = Person(7001), Person(7002)
+    limit = {"inline": {"burst": 3, "per_second": 0.5}}
+    with RunningBot(fake_api, fake_engine, telegram=limit):
+        for n in range(40):  # as fast as a script can type
+            fake_api.push_inline(inline_query(ana, f"vaccines {n}"))
+        fake_api.push_inline(inline_query(boris, "vaccines"))
+        fake_api.wait_for("answerInlineQuery", 4)
+        fake_api.wait_idle()
+    answered = fake_api.calls("answerInlineQuery")
+    assert 4 <= len(answered) <= 5  # ana's burst of 3 (and one more if 2 s passed), boris's one
+    assert len(fake_engine.inline_queries) == len(answered)
+    assert ("vaccines", "en") in fake_engine.inline_queries  # boris was not held up by ana
 
 
 def test_no_raw_id_is_kept_once_updates_are_handled(fake_api: FakeBotApi) -> None:

@@ -1,6 +1,6 @@
 """Bot API requests over aiohttp: fields and uploads arrive as python-telegram-bot sends them,
-timeouts and refused connections become python-telegram-bot's errors, proxies follow the
-environment."""
+timeouts and refused connections become python-telegram-bot's errors that say how far the
+request got, proxies follow the environment."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person
-from bot.transports.telegram._http import AiohttpRequest, proxy_for, unsupported_proxy
+from bot.transports.telegram._http import (
+    AiohttpRequest,
+    ConnectTimeoutError,
+    NotSentError,
+    ServerError,
+    proxy_for,
+    unsupported_proxy,
+)
 
 
 async def _with_bot(fake: FakeBotApi) -> None:
@@ -53,10 +60,11 @@ def test_a_server_that_never_answers_times_out() -> None:
     async def run() -> None:
         server, port = await _silent_server()
         request = AiohttpRequest(read_timeout=0.3)
-        with pytest.raises(TimedOut):
+        with pytest.raises(TimedOut) as caught:
             # The guard only keeps a broken timeout from hanging the suite; TimedOut must come
             # from the request's own read timeout, not from the guard (that would be TimeoutError).
             await asyncio.wait_for(_call(f"http://127.0.0.1:{port}/botX/getMe", request), 30)
+        assert not isinstance(caught.value, NotSentError)  # the request had left
         server.close()
 
     asyncio.run(run())
@@ -66,8 +74,36 @@ def test_a_refused_connection_is_a_network_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the call: nobody listens
-    with pytest.raises(NetworkError):
+    with pytest.raises(NotSentError):
         asyncio.run(_call(f"http://127.0.0.1:{port}/botX/getMe", AiohttpRequest()))
+
+
+def test_waiting_too_long_for_a_free_connection_is_a_connect_timeout() -> None:
+    async def run() -> None:
+        server, port = await _silent_server()
+        request = AiohttpRequest(1, read_timeout=5, pool_timeout=0.2, connect_timeout=0.2)
+        await request.initialize()
+        url = f"http://127.0.0.1:{port}/botX/getMe"
+        hanging = asyncio.create_task(request.do_request(url, "POST"))  # takes the only one
+        await asyncio.sleep(0.1)
+        with pytest.raises(ConnectTimeoutError) as caught:
+            await asyncio.wait_for(request.do_request(url, "POST"), 30)
+        assert isinstance(caught.value, TimedOut) and isinstance(caught.value, NotSentError)
+        hanging.cancel()
+        await request.shutdown()
+        server.close()
+
+    asyncio.run(run())
+
+
+def test_a_5xx_answer_is_a_server_error_with_its_status(fake_api: FakeBotApi) -> None:
+    fake_api.fail("getMe", "500")
+    url = f"{fake_api.base_url}{TOKEN}/getMe"
+    with pytest.raises(ServerError) as caught:
+        asyncio.run(_call(url, AiohttpRequest()))
+    assert caught.value.status == 500
+    assert caught.value.message == "Internal Server Error"
+    assert isinstance(caught.value, NetworkError) and not isinstance(caught.value, NotSentError)
 
 
 def test_a_request_before_initialize_is_refused() -> None:

@@ -7,6 +7,7 @@ import asyncio
 import hmac
 import json
 import socket
+import time
 from typing import Any
 
 import httpx
@@ -101,3 +102,116 @@ def test_a_busy_port_is_a_clear_start_error(fake_api: FakeBotApi, fake_engine: F
         with pytest.raises(StartError, match=r"cannot listen on 127\.0\.0\.1"):
             asyncio.run(run)
     assert not fake_api.calls("setWebhook")
+
+
+def _head(port: int, length: int, secret: str | None) -> bytes:
+    lines = [
+        "POST /hook HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+    ]
+    if secret is not None:
+        lines.append(f"{SECRET_HEADER}: {secret}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _read_to_end(sock: socket.socket) -> bytes:
+    """What the server sends until it closes the connection (a timeout fails the test)."""
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+@pytest.mark.parametrize("secret", [None, "x" + WEBHOOK_SECRET])
+def test_a_wrong_secret_is_refused_before_the_body_is_sent(
+    fake_api: FakeBotApi, fake_engine: FakeEngine, secret: str | None
+) -> None:
+    port = free_port()
+    with (
+        RunningBot(fake_api, fake_engine, webhook_port=port),
+        socket.create_connection(("127.0.0.1", port), timeout=5) as sock,
+    ):
+        sock.sendall(_head(port, 200_000, secret))  # headers only: the body never comes
+        answer = _read_to_end(sock)
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert fake_engine.seen == []
+
+
+def test_a_body_over_the_cap_gets_413_unread_and_one_under_it_is_handled(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    port = free_port()
+    cap = 256 * 1024
+    fake_api.add_chat(ANA.chat())
+    padded = json.dumps(_update(7, "padded")).encode()
+    padded += b" " * (cap - len(padded))
+    with RunningBot(fake_api, fake_engine, webhook_port=port):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(_head(port, cap + 1, WEBHOOK_SECRET))
+            answer = _read_to_end(sock)
+        assert _post(port, padded, WEBHOOK_SECRET).status_code == 200
+        fake_api.wait_for("sendMessage")
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert [incoming.text for incoming in fake_engine.seen] == ["padded"]
+
+
+def test_a_trickled_body_and_an_idle_connection_are_cut_off(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    port = free_port()
+    timeouts = {"webhook": {"body_timeout": 1.0, "idle_timeout": 1.0}}
+    with RunningBot(fake_api, fake_engine, webhook_port=port, telegram=timeouts):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            started = time.monotonic()
+            assert _read_to_end(sock) == b""  # never sent a thing
+            idle = time.monotonic() - started
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
+            sock.sendall(_head(port, 1000, WEBHOOK_SECRET))
+            started = time.monotonic()
+            trickled = None
+            while trickled is None and time.monotonic() - started < 10:
+                try:
+                    sock.sendall(b" ")  # one byte every 0.2 s
+                    if sock.recv(1024) == b"":
+                        trickled = time.monotonic() - started
+                except TimeoutError:
+                    continue
+                except OSError:  # reset by the server
+                    trickled = time.monotonic() - started
+    assert 0.8 <= idle <= 3.0
+    assert trickled is not None and trickled <= 3.0
+    assert fake_engine.seen == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b'{"update_id": 1, "message": ' + b"[" * 100_000,
+        b'{"update_id": 1' + b"0" * 5000 + b"}",
+    ],
+    ids=["deep-array", "deep-update", "5000-digit-id"],
+)
+def test_bodies_too_deep_or_too_long_to_decode_get_400(
+    fake_api: FakeBotApi, fake_engine: FakeEngine, body: bytes
+) -> None:
+    port = free_port()
+    with RunningBot(fake_api, fake_engine, webhook_port=port):
+        assert _post(port, body, WEBHOOK_SECRET).status_code == 400
+    assert fake_engine.seen == []
+
+
+@pytest.mark.parametrize("update_id", [10**80, 2**63, -1, True, "5", 5.0, None])
+def test_an_update_id_the_database_cannot_hold_gets_400(
+    fake_api: FakeBotApi, fake_engine: FakeEngine, update_id: object
+) -> None:
+    port = free_port()
+    fake_api.add_chat(ANA.chat())
+    with RunningBot(fake_api, fake_engine, webhook_port=port):
+        refused = {"update_id": update_id, "message": text_message(ANA, "refused")}
+        assert _post(port, refused, WEBHOOK_SECRET).status_code == 400
+        assert _post(port, _update(2**63 - 1, "largest"), WEBHOOK_SECRET).status_code == 200
+        fake_api.wait_for("sendMessage")
+    assert [incoming.text for incoming in fake_engine.seen] == ["largest"]

@@ -5,8 +5,10 @@ multipart bodies with JSON-encoded values, `{"ok": ..., "result": ...}` answers)
 a bot can observe (queued updates and their confirmation by offset, the messages the bot sent,
 open callback and inline queries, the webhook, the command menus), validates what a real server
 refuses (bad HTML, texts over the limits, oversized callback data, stale queries) and records
-every call. Faults can be injected per method: 429 with `retry_after`, 500, or a connection
-dropped without an answer.
+every call. Faults can be injected per method: 429 with `retry_after`, 500, a connection
+dropped without an answer before the method is performed ("drop"), or one dropped after it was
+performed ("answer_drop": the message is delivered, the bot never hears so, as when a response
+is lost on the way back).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from bot.testing.fakebotapi.wire import LoopbackServer, _Handler
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeBotApi"]
 
 TOKEN = "123456:AAH-fake-token-for-tests-0123456789"
-FaultKind = Literal["429", "500", "drop"]
+FaultKind = Literal["429", "500", "drop", "answer_drop"]
 
 
 @dataclass
@@ -45,7 +47,13 @@ class Call:
 
     @property
     def ok(self) -> bool:
+        """Performed and accepted (for "answer_drop", although the bot never heard so)."""
         return self.status == HTTPStatus.OK
+
+    @property
+    def performed(self) -> bool:
+        """The fake acted on it: no fault, or one that struck only after the method ran."""
+        return self.fault is None or self.fault == "answer_drop"
 
 
 @dataclass
@@ -136,13 +144,30 @@ class FakeBotApi(PollMethods):
             queue.extend(_Fault(kind, retry_after) for _ in range(times))
 
     def calls(self, method: str | None = None, *, faults: bool = False) -> list[Call]:
-        """Recorded calls, oldest first; failed (injected) ones only with `faults=True`."""
+        """Recorded calls, oldest first: those performed (answer dropped or not); the ones an
+        injected fault stopped only with `faults=True`."""
         with self._cond:
             return [
                 call
                 for call in self._calls
-                if (method is None or call.method == method) and (faults or call.fault is None)
+                if (method is None or call.method == method) and (faults or call.performed)
             ]
+
+    def most_in_one_second(self) -> int:
+        """The most requests that put something in front of people (any call with a chat_id,
+        and inline answers; refused ones too) that arrived within one second."""
+        with self._cond:
+            times = sorted(
+                call.at
+                for call in self._calls
+                if "chat_id" in call.params or call.method == "answerInlineQuery"
+            )
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     def wait_for(
         self,
@@ -162,7 +187,7 @@ class FakeBotApi(PollMethods):
                     call
                     for call in self._calls
                     if call.method == method
-                    and (call.ok or (not answered and call.fault is None))
+                    and (call.ok or (not answered and call.performed))
                     and (where is None or where(call))
                 ]
                 if len(found) >= count:
@@ -240,23 +265,38 @@ class FakeBotApi(PollMethods):
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any] | None:
         """(status, body) for one request, or None to drop the connection unanswered."""
+        arrived = self.arrived()
         with self._cond:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
-            call = Call(method, params, time.monotonic(), fault.kind if fault else None)
+            call = Call(method, params, arrived, fault.kind if fault else None)
             self._calls.append(call)
             self._activity = time.monotonic()
             self._cond.notify_all()
-        answer = _fault_answer(fault) if fault is not None else self._answer(token, method, params)
+        answer: tuple[int, Any] | None
+        if fault is None or call.performed:
+            answer = self._answer(token, method, params)
+            self.performed(method, params, answer)
+        else:
+            answer = _fault_answer(fault)
         with self._cond:
             call.status = answer[0] if answer else 0
             call.result = answer[1].get("result") if answer else None
             if method != "getUpdates" or call.result:
                 self._activity = time.monotonic()
-            if method == "getUpdates" and call.ok and call.result:
+            if method == "getUpdates" and call.ok and call.result and call.fault is None:
                 self._delivered = max(self._delivered, call.result[-1]["update_id"])
             self._cond.notify_all()
-        return answer
+        return None if call.fault == "answer_drop" else answer
+
+    def arrived(self) -> float:
+        """When the request being handled (in this thread) arrived: now, unless a subclass held
+        it back first and knows better."""
+        return time.monotonic()
+
+    def performed(self, method: str, params: dict[str, Any], answer: tuple[int, Any]) -> None:
+        """Called with each method the fake acted on and its answer, whether or not the answer
+        reaches the bot; a subclass may watch here."""
 
     def _answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         if token != self.token:

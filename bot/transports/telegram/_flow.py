@@ -1,4 +1,4 @@
-"""How updates flow in and calls flow out: concurrency, ordering, duplicates, limits, retries.
+"""How updates flow in: concurrency, ordering, duplicates, and the per-person inline limit.
 
 Incoming: different chats are served in parallel (one slow fact-check must not stall everyone),
 but one chat's updates are handled strictly in the order Telegram sent them, because each may
@@ -6,27 +6,28 @@ change that person's state. An update id seen again (Telegram re-delivers a webh
 answer it did not get) is handled once. The per-chat locks live only while that chat has updates
 in flight, so raw chat ids (in a private chat, the user's id) are not kept in memory afterwards.
 
-Outgoing: Telegram's flood limits are kept by `AIORateLimiter`, which also waits out a 429's
-`retry_after`; transient failures (a 5xx, a dropped connection, a timeout) are retried a few
-times with back-off. Requests Telegram refused on their merits (400, 403) are not retried.
+Telegram sends an inline query for nearly every character typed after the bot's name, and a
+script can send hundreds a second. Each person's are answered at most `burst` at once and then
+`per_second`; the rest get no answer and cost no work (no search, no call to Telegram). People
+are told apart by their pseudonym, never their raw id, and only the most recent are remembered.
+
+Outgoing calls: see `_outgoing`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
 
 SEEN_UPDATES = 4096
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
+REMEMBERED_PEOPLE = 10_000
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -80,43 +81,30 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._locks[chat_id] = (lock, users - 1)
 
 
-Result = bool | dict[str, Any] | list[dict[str, Any]]
-
-
-class PatientRateLimiter(AIORateLimiter):
-    """`AIORateLimiter` that also retries transient network failures."""
+class PersonRate:
+    """A token bucket per person: `burst` at once, then `per_second`."""
 
     def __init__(
         self,
+        burst: int,
+        per_second: float,
         *,
-        attempts: int = 4,
-        backoff: float = 0.5,
-        retry_after_retries: int = 3,
-        overall_per_second: float = 30.0,
-    ):
-        # AIORateLimiter applies no overall limit when the rate is 0.
-        super().__init__(max_retries=retry_after_retries, overall_max_rate=overall_per_second)
-        self._attempts = attempts
-        self._backoff = backoff
+        remembered: int = REMEMBERED_PEOPLE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._burst = float(burst)
+        self._per_second = per_second
+        self._remembered = remembered
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, when
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Result:
-        for attempt in range(1, self._attempts + 1):
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:
-                raise
-            except NetworkError:
-                if attempt == self._attempts:
-                    raise
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+    def take(self, person: str) -> bool:
+        """Whether `person` may have one more now (and if so, count it)."""
+        now = self._clock()
+        tokens, then = self._buckets.pop(person, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - then) * self._per_second)
+        allowed = tokens >= 1
+        self._buckets[person] = (tokens - 1 if allowed else tokens, now)
+        if len(self._buckets) > self._remembered:
+            self._buckets.popitem(last=False)  # the longest quiet; back to a full bucket
+        return allowed

@@ -3,6 +3,7 @@
 A message, a button press and an inline query each become a plain `Incoming` (or an inline
 search) keyed by the user's pseudonym; the engine's answer is rendered back. The raw Telegram id
 is used only to compute that pseudonym and to address the reply, and is gone when the update is.
+Inline queries are answered within a per-person limit (see `_flow`).
 The engine blocks on the database, so it runs in the engine's threads, never on the event loop.
 """
 
@@ -16,6 +17,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.config import InlineSettings
 from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
 from bot.service.threads import ENGINE_THREADS, EngineThreads
 from bot.storage.keys import AddressBox, user_key
@@ -27,6 +29,7 @@ from bot.transports.telegram._classroom import (
     poll_vote,
     with_group,
 )
+from bot.transports.telegram._flow import PersonRate
 from bot.transports.telegram._incoming import addressed_text, chat_kind
 from bot.transports.telegram._render import Pressed, Where, deliver, inline_results, notice_of
 
@@ -66,12 +69,15 @@ class Handlers:
         box: AddressBox | None = None,
         threads: EngineThreads | None = None,
         drawer: Drawer | None = None,
+        inline_rate: PersonRate | None = None,
     ) -> None:
         self._engine = engine
         self._secret_key = secret_key
         self._box = box
         self.threads = threads or engine_threads(engine)
         self.drawer = drawer or Drawer()
+        defaults = InlineSettings()
+        self._inline_rate = inline_rate or PersonRate(defaults.burst, defaults.per_second)
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         """The engine's replies, their pictures drawn."""
@@ -149,8 +155,8 @@ class Handlers:
 
     async def on_inline(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
-        if query is None:
-            return
+        if query is None or not self._inline_rate.take(self._pseudonym(query.from_user.id)):
+            return  # over the person's inline limit: no search, no answer
         # No database work: not queued behind the engine's threads.
         answers = await asyncio.to_thread(
             self._engine.inline, query.query, query.from_user.language_code

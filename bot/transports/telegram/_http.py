@@ -10,11 +10,18 @@ errors) and is used for every Bot API call, long polling included.
 HTTP proxies come from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), as with httpx; they
 are looked up once per host, not on every request. SOCKS proxies are refused when the bot
 starts (`unsupported_proxy`): aiohttp cannot use them without another package.
+
+Failures say how far the request got, so the outgoing limiter knows what it may send again:
+`NotSentError` when no connection could be had (Telegram cannot have seen the request),
+`ServerError` when Telegram answered with a 5xx, and a plain `NetworkError` or `TimedOut` when
+the connection broke or went quiet after the request left: Telegram may have acted on it.
 """
 
 from __future__ import annotations
 
+import json
 import urllib.request
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +31,23 @@ from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0
 USER_AGENT = BaseRequest.USER_AGENT
+
+
+class NotSentError(NetworkError):
+    """No connection could be had (refused, unreachable, no free connection in time, a failed
+    TLS handshake): the request never left, so Telegram cannot have acted on it."""
+
+
+class ConnectTimeoutError(TimedOut, NotSentError):
+    """Connecting, or waiting for a free connection, took too long: nothing was sent."""
+
+
+class ServerError(NetworkError):
+    """Telegram answered with a 5xx status; `status` says which."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class AiohttpRequest(BaseRequest):
@@ -96,11 +120,18 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=body, timeout=timeout, proxy=self._proxy(url)
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ConnectTimeoutError("Timed out while connecting") from exc
         except TimeoutError as exc:
             raise TimedOut from exc
+        except aiohttp.ClientConnectorError as exc:  # includes proxy, DNS and TLS handshake errors
+            raise NotSentError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise ServerError(status, _description(status, payload))
+        return status, payload
 
     def _proxy(self, url: str) -> str | None:
         parts = urlsplit(url)
@@ -123,6 +154,21 @@ def unsupported_proxy(url: str) -> str | None:
     parts = urlsplit(url)
     proxy = proxy_for(parts.scheme, parts.hostname or "")
     return proxy if proxy and not proxy.startswith(("http://", "https://")) else None
+
+
+def _description(status: int, payload: bytes) -> str:
+    """What a failed answer says, as python-telegram-bot words it: its description, else the
+    status's phrase."""
+    try:
+        description = json.loads(payload).get("description")
+    except (ValueError, AttributeError, RecursionError):
+        description = None
+    if isinstance(description, str) and description:
+        return description
+    try:
+        return f"{HTTPStatus(status).phrase} ({status})"
+    except ValueError:
+        return f"Unknown HTTPError ({status})"
 
 
 def _given(value: Any, default: float | None) -> float | None:

@@ -3,13 +3,16 @@
 The engine speaks in plain `Reply` objects; this module decides only how they look on Telegram:
 HTML parse mode, inline keyboards, photos with their text as caption when it fits (else the photo
 and then the text), long texts cut into several messages, and lesson navigation edited in place
-instead of flooding the chat. Nothing here chooses what to say.
+instead of flooding the chat. Nothing here chooses what to say. A message that may have arrived
+although its call failed (`MayHaveArrivedError`) counts as sent: the rest follows, nothing is
+sent twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from bot.library.limits import (
 )
 from bot.transports.drawing import drawn_attachment
 from bot.transports.telegram._html import plain_text, split_html, visible_length
+from bot.transports.telegram._outgoing import MayHaveArrivedError
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +149,8 @@ async def _edit(bot: Bot, where: Where, pressed: Pressed, reply: Reply) -> bool:
             reply_markup=keyboard(reply.buttons),
             link_preview_options=NO_PREVIEW,
         )
+    except MayHaveArrivedError:
+        return True  # sending the text anew could show it twice
     except BadRequest as exc:
         # Pressing the same button twice asks for the text already shown: that is a success.
         # Other refusals (message too old, deleted) fall back to a new message.
@@ -164,15 +170,16 @@ async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
     file_markup = markup if fits else None
     for as_photo, file in files:
         send = bot.send_photo if as_photo else bot.send_document
-        await send(
-            where.chat_id,
-            file,
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=file_markup,
-            message_thread_id=where.thread_id,
-            reply_parameters=_reply_parameters(where),
-        )
+        with suppress(MayHaveArrivedError):
+            await send(
+                where.chat_id,
+                file,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=file_markup,
+                message_thread_id=where.thread_id,
+                reply_parameters=_reply_parameters(where),
+            )
         where, caption, file_markup = replace(where, reply_to=None), None, None
     if not fits:
         await _send_text(bot, where, text, markup)
@@ -199,15 +206,16 @@ async def _send_text(
             log.warning("a reply with buttons but no text was not sent")
         return False
     for number, piece in enumerate(pieces, start=1):
-        await bot.send_message(
-            where.chat_id,
-            piece,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if number == len(pieces) else None,
-            message_thread_id=where.thread_id,
-            reply_parameters=_reply_parameters(where) if number == 1 else None,
-            link_preview_options=NO_PREVIEW,
-        )
+        with suppress(MayHaveArrivedError):
+            await bot.send_message(
+                where.chat_id,
+                piece,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if number == len(pieces) else None,
+                message_thread_id=where.thread_id,
+                reply_parameters=_reply_parameters(where) if number == 1 else None,
+                link_preview_options=NO_PREVIEW,
+            )
     return True
 
 

@@ -37,10 +37,11 @@ from bot.service.threads import EngineThreads
 from bot.storage.keys import AddressBox
 from bot.transports.drawing.helper import Drawer
 from bot.transports.telegram._classroom import ClassroomSender
-from bot.transports.telegram._flow import ChatOrderedProcessor, PatientRateLimiter
+from bot.transports.telegram._flow import ChatOrderedProcessor, PersonRate
 from bot.transports.telegram._handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram._html import plain_text
 from bot.transports.telegram._http import AiohttpRequest, unsupported_proxy
+from bot.transports.telegram._outgoing import OutgoingLimiter
 from bot.transports.telegram._render import COMMAND_DESCRIPTION_CHARS
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def build_application(
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(PatientRateLimiter(overall_per_second=telegram.overall_per_second))
+        .rate_limiter(OutgoingLimiter(per_second=telegram.overall_per_second))
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connections=1))
         .concurrent_updates(ChatOrderedProcessor(concurrency))
@@ -139,7 +140,10 @@ async def serve(
     box = AddressBox(address_key) if address_key else None
     threads = engine_threads(engine, concurrency)
     drawer = Drawer()
-    handlers = Handlers(engine, secret_key, box, threads, drawer)
+    inline = settings.telegram.inline
+    handlers = Handlers(
+        engine, secret_key, box, threads, drawer, PersonRate(inline.burst, inline.per_second)
+    )
     app = build_application(
         handlers, settings.telegram, token, polling=webhook_secret is None, concurrency=concurrency
     )
@@ -229,9 +233,7 @@ async def _start_webhook(
         await app.update_processor.process_update(update, app.process_update(update))
         return True
 
-    server = WebhookServer(
-        webhook.listen, webhook.port, webhook.path, secret, accept, reuse_port=shared_port
-    )
+    server = WebhookServer(webhook, secret, accept, reuse_port=shared_port)
     try:
         await server.start()
     except OSError as exc:
