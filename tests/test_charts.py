@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.pictures import ChartData
+from bot.engine.pictures import ChartData, RecallBar
 from bot.engine.progress import CHART_LABELS
 from bot.transports.drawing.charts import progress_png
 from tests.engine.test_learning import png_size
@@ -12,7 +12,7 @@ LABELS = tuple((name, name.replace("_", " ")) for name in CHART_LABELS)
 
 def _data(mastery: float) -> ChartData:
     return ChartData(
-        mastery=(("emotional language", mastery),),
+        mastery=(RecallBar("emotional language", mastery, f"{mastery:.0%}"),),
         weekly=(0, 2, 5),
         assessment=(("before", 1.5),),
     )

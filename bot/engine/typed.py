@@ -1,12 +1,14 @@
 """Text typed while a question is open: an answer, or a word that the question waits for a tap.
 
-A person in the middle of a quiz who types an option's text means that option; anything else
-typed then (a number with no button, a stray word) is not a claim to check: the question is
-shown again with a hint, and /check stays there for a claim. So a quiz answer never turns into a
-claim on its way to the editors.
+A person in the middle of a quiz (busy with it within the last hour) who types an option's
+text means that option; anything else typed then (a number with no button, a stray word) is
+not a claim to check: the question is shown again with a hint, and /check stays there for a
+claim. So a quiz answer never turns into a claim on its way to the editors.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from bot.engine import assessments, quizzes, resume
 from bot.engine.context import Context
@@ -16,11 +18,14 @@ from bot.learning.grading import grade_short
 from bot.library.schema import Question, QuestionType
 from bot.storage import QuizAttempt
 
+# How long after its quiz's last step a question counts as open for typed text.
+QUESTION_OPEN = dt.timedelta(hours=1)
+
 
 def typed_during_question(ctx: Context, text: str) -> list[Reply] | None:
     """The reply to `text` when a quiz, review or headline test is open; None when none is."""
     attempt = ctx.unit.quizzes.current_attempt(ctx.user)
-    if attempt is None or not text.strip():
+    if attempt is None or not text.strip() or not _recent(ctx, attempt):
         return None
     if attempt.kind == "assessment":
         return _rating(ctx, attempt, text)
@@ -51,6 +56,16 @@ def matching_option(ctx: Context, question: Question, text: str) -> int | None:
         labels = {i: option.text for i, option in enumerate(question.options)}
     found = [i for i, label in labels.items() if grade_short(text, [label]) == 1.0]
     return found[0] if len(found) == 1 else None
+
+
+def _recent(ctx: Context, attempt: QuizAttempt) -> bool:
+    """Whether the question is still open in the person's mind: a quiz left long ago does not
+    stand between them and a claim they send now."""
+    if attempt.kind == "assessment":
+        times = [r.answered_at for r in ctx.unit.assessments.ratings_of(attempt)]
+    else:
+        times = [a.answered_at for a in ctx.unit.quizzes.answers_of(attempt)]
+    return ctx.now - max([attempt.started_at, *times]) <= QUESTION_OPEN
 
 
 def _rating(ctx: Context, attempt: QuizAttempt, text: str) -> list[Reply]:
