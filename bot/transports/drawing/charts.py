@@ -68,7 +68,7 @@ def progress_figure(data: ChartData, label_pairs: Labels) -> Figure:
         values = [value for _, value in data.assessment]
         bars = bottom.bar(names, values, color=["#9e9e9e", "#ff9800", "#795548"][: len(values)])
         bottom.axhline(0, color="black", linewidth=0.8)
-        bottom.set_ylim(min(-1.0, *values) - 0.5, max(6.0, *values))
+        bottom.set_ylim(min(-1.0, *values) - 1.0, max(6.0, *values) + 1.0)  # room for labels
         bottom.bar_label(bars, fmt="%.1f")
     else:
         _empty(bottom, labels["assessment_empty"])
