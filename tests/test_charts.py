@@ -77,8 +77,9 @@ def _pictures(texts: Texts, language: str) -> list[ChartData]:
 
 def _word_boxes(figure: Figure) -> list[tuple[str, Bbox]]:
     """Where each word drawn on the picture lands, in pixels."""
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.renderer
     unseen = set()  # tick labels outside an axis's view exist but are not drawn
     for axes in figure.axes:
         for axis in (axes.xaxis, axes.yaxis):

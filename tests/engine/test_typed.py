@@ -82,3 +82,14 @@ def test_a_headline_is_rated_by_typing_its_number(engine: Engine) -> None:
     with engine.store.engine.connect() as connection:
         assert connection.scalar(select(func.count(AssessmentResponse.id))) == 1
     assert claims_seen(engine) == (0, 0)
+
+
+def test_an_offer_to_send_to_the_editors_quotes_what_would_be_sent(engine: Engine) -> None:
+    person = Person(engine)
+    claim = "qwxz plorb vintage teapot festival <b>at noon</b>"
+    out = person.say(claim)
+    assert f"You sent: «{claim}»" in out  # the text, shown as text (HTML escaped on the wire)
+    assert "&lt;b&gt;at noon&lt;/b&gt;" in person.replies[0].text
+    assert "Send it to the editors" in person.labels()[0]
+    assert "Thank you" in person.press("Send it to the editors")
+    assert claims_seen(engine)[1] == 1

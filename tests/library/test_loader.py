@@ -160,3 +160,29 @@ def test_plurals_are_checked_against_the_languages_rules(tmp_path: Path) -> None
     assert any("en.yaml" in p and "plural filter, not a formula" in p for p in found)
     assert any("ru.yaml" in p and "missing few, many" in p for p in found)
     assert len(found) == 2
+
+
+def test_a_translated_question_must_be_answered_the_same_way(tmp_path: Path) -> None:
+    """Answers are stored as option positions and belong to the question in every language."""
+    root = make_library(tmp_path, {"ru": "Русский"})
+    (root / "lessons/ru").mkdir()
+    (root / "quizzes/ru").mkdir()
+    lesson = (root / "lessons/01-basics.yaml").read_text(encoding="utf-8")
+    write(root, "lessons/ru/01-basics.yaml", lesson.replace("language: en", "language: ru"))
+    quiz = (root / "quizzes/basics-quiz.yaml").read_text(encoding="utf-8")
+    same = quiz.replace("language: en", "language: ru")
+    write(root, "quizzes/ru/basics-quiz.yaml", same)
+    assert problems(root) == []
+    swapped = same.replace(
+        "      - text: A reaction before thought\n        correct: true\n",
+        "      - text: A reaction before thought\n",
+    ).replace(
+        "      - text: A calm discussion\n",
+        "      - text: A calm discussion\n        correct: true\n",
+    )
+    write(root, "quizzes/ru/basics-quiz.yaml", swapped.replace("answer: true", "answer: false"))
+    found = problems(root)
+    assert len(found) == 2, found
+    assert all("ru/basics-quiz.yaml" in p and "answered differently" in p for p in found)
+    assert any("questions[0]" in p for p in found), found
+    assert any("questions[2]" in p for p in found), found
