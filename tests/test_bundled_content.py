@@ -111,7 +111,10 @@ def test_russian_speaker_sees_russian(
     transcript.append(person.press(person.labels()[0]))
     for command in ("/progress", "/help", "/review", "/test"):
         transcript.append(person.say(command))
-    transcript.append(person.say("Буча — постановка, тела подложили для западных журналистов"))
+    # The test is open, so a claim goes through /check (plain text would answer the test).
+    transcript.append(
+        person.say("/check Буча — постановка, тела подложили для западных журналистов")
+    )
     answer = person.replies[0].text
     assert CYRILLIC.search(answer) and "Неправда" in answer
     everything = "\n".join(transcript)

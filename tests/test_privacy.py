@@ -33,9 +33,10 @@ def busy_person(engine: BotEngine, key: str) -> Person:
     person.press("A reaction before thought")
     person.say("/test")
     person.press("5")
-    person.say("qwxz plorb vintage teapot festival")
+    # The headline test is open, so claims go through /check (plain text would rate headlines).
+    person.say("/check qwxz plorb vintage teapot festival")
     person.press("Send it to the editors")
-    person.say("5G towers cause COVID-19")
+    person.say("/check 5G towers cause COVID-19")
     person.press("Not helpful")
     person.say("it missed the point")
     return person

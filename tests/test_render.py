@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import bundled_content
+from bot.engine.quizzes import FeedbackLine
 from bot.learning.assessment import Scores
 from bot.library.loader import load_library_or_raise
 from bot.library.schema import SourceLink
@@ -38,8 +39,26 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "feedback.reason_stored": {"reason": "old <sources>"},
     "quiz.question": {"number": 1, "total": 2, "text": "Q?", "type": "multiple"},
     "quiz.tick": {"text": "opt", "ticked": True},
-    "quiz.feedback": {"score": 0.5, "feedback": ["f"], "correct": ["c"], "explanation": "e"},
-    "quiz.score": {"title": "Q", "score": 1.5, "total": 2, "missed": 1, "retry": False},
+    "quiz.feedback": {
+        "score": 0.5,
+        "lines": [FeedbackLine("o <1>", "f", True), FeedbackLine(None, "g", False)],
+        "missed": ["m"],
+        "correct": ["c"],
+        "explanation": "e",
+    },
+    "quiz.score": {
+        "title": "Q",
+        "right": 1,
+        "partly": 1,
+        "total": 2,
+        "missed": 1,
+        "retry": False,
+    },
+    "quiz.continued": {"number": 2, "total": 4},
+    "chart.percent": {"value": 84.6},
+    "chart.too_few": {"answers": 2, "needed": 3},
+    "check.quote": {"text": "a <claim>"},
+    "terminal.no_button": {"number": 9, "count": 5},
     "quiz.retry": {"missed": 2},
     "check.inline_description": {"verdict_label": "F", "answer": "a"},
     "check.answer": {
@@ -55,12 +74,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "lessons_done": 1,
         "lessons_total": 2,
         "done_titles": ["A"],
-        "quizzes": [{"title": "Q", "score": 1.0, "total": 2}],
+        "quizzes": [{"title": "Q", "right": 1, "total": 2}],
         "answers": 3,
-        "score": 2.5,
+        "right": 2,
         "streak": 2,
         "due": 3,
         "weakest": "emotional language",
+        "too_few": ["polarisation"],
+        "min_answers": 3,
     },
     "errors.unknown_command": {"command": "x<y"},
     "review.intro": {"total": 3},

@@ -33,7 +33,11 @@ def start(ctx: Context, assessment_id: str | None = None) -> list[Reply]:
     assessment = _assessment(ctx, assessment_id)
     if assessment is None:
         return [Reply(ctx.t("assessment.none"), menu_buttons(ctx))]
-    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
+    current = ctx.unit.quizzes.current_attempt(ctx.user)
+    if current is not None and current.kind == "assessment" and current.quiz_id == assessment.id:
+        # Half way through: the headline they are on, not the introduction again.
+        return [Reply(ctx.t("assessment.continued")), show(ctx, current)]
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id)
     phase = next_phase(assessment, ctx.user.key, done, ctx.now)
     if phase is None:
         return results(ctx, assessment, done)
@@ -87,7 +91,7 @@ def rate(ctx: Context, arg: str | None) -> list[Reply]:
     assessment = _assessment(ctx, attempt.quiz_id)
     if assessment is None:
         return [Reply(ctx.t("quiz.changed")), *menu_reply(ctx)]
-    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id)
     return results(ctx, assessment, done)
 
 
@@ -148,7 +152,10 @@ def _assessment(ctx: Context, assessment_id: str | None) -> Assessment | None:
 def _headline(ctx: Context, attempt: QuizAttempt) -> Headline | None:
     if attempt.position >= len(attempt.question_ids):
         return None
-    assessment = ctx.content.library.assessments.get((attempt.language, attempt.quiz_id))
+    library = ctx.content.library
+    assessment = library.assessments.get((ctx.lang, attempt.quiz_id)) or library.assessments.get(
+        (attempt.language, attempt.quiz_id)
+    )
     if assessment is None:
         return None
     form_id, _, headline_id = attempt.question_ids[attempt.position].partition("/")

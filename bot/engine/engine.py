@@ -22,9 +22,9 @@ from bot.engine import (
     admin,
     factcheck,
     menu,
-    quizzes,
     ratelimit,
     resume,
+    typed,
 )
 from bot.engine.classroom import ClassEvents
 from bot.engine.content import Content
@@ -152,6 +152,14 @@ class Engine:
             language = content.texts.resolve_language(incoming.language)
             return [Reply(content.texts.render(language, "errors.internal"))]
 
+    def language_of(self, user: str, hint: str | None = None) -> str:
+        """The language a person reads (their choice, else the hint, else the default): for
+        the few words a transport says itself, such as the terminal's."""
+        with self.store.unit(write=False) as unit:
+            row = unit.users.find_user(user)
+            chosen = row.language if row is not None else None
+        return self.content.texts.resolve_language(chosen or hint)
+
     def inline(self, text: str, language: str | None) -> list[InlineAnswer]:
         """Inline-mode answers. Needs no user state, so no database work is done."""
         return factcheck.inline(FixedVoice(self.content, language), text)
@@ -197,11 +205,10 @@ class Engine:
             _clear_awaiting(ctx)
             if not incoming.forwarded and text.strip():
                 return factcheck.reason(ctx, reason_for, text)
-        short = quizzes.awaiting_short_answer(ctx)
-        if short is not None and text.strip():
-            return quizzes.typed_answer(ctx, *short)
-        if quizzes.resent_short_answer(ctx, text):
-            return resume.where_you_are(ctx, "cont")
+        if not incoming.forwarded:  # someone else's words are a claim, never a quiz answer
+            during_question = typed.typed_during_question(ctx, text)
+            if during_question is not None:
+                return during_question
         return factcheck.check(ctx, text)
 
     def _command(self, ctx: Context, name: str, rest: str) -> list[Reply]:

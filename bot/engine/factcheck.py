@@ -22,6 +22,7 @@ REASON_CHARS = 500
 REASON = "reason:"  # users.awaiting: "reason:<feedback id>:<end of the wait, Unix seconds>"
 REASON_WAIT = dt.timedelta(minutes=10)
 MIN_CLAIM_CHARS = 4
+QUOTE_CHARS = 3000  # of the claim quoted back above "send it to the editors": one message
 ANSWERS = "answers"  # the subscription kind: tell me when my claim gets a fact-check
 
 
@@ -45,9 +46,16 @@ def check(ctx: Context, text: str) -> list[Reply]:
     if result.tier is Tier.SUGGEST and found:
         offers = [(Button(fit_label(fc.claim), ctx.payload("fc", fc.id)),) for fc in found[:3]]
         offers.append((ctx.button("check.none_of_these", "send"),))
-        return [Reply(ctx.t("check.suggest"), tuple(offers))]
+        return [Reply(_with_quote(ctx, "check.suggest", text), tuple(offers))]
     send = (ctx.button("check.send", "send"),)
-    return [Reply(ctx.t("check.none"), (send, *menu_buttons(ctx)))]
+    return [Reply(_with_quote(ctx, "check.none", text), (send, *menu_buttons(ctx)))]
+
+
+def _with_quote(ctx: Context, key: str, text: str) -> str:
+    """A reply that offers to send `text` to the editors quotes it: the button under it is then
+    a confirmation of exactly what goes."""
+    quoted = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+    return ctx.t(key) + "\n\n" + ctx.t_fresh("check.quote", text=quoted)
 
 
 def show(ctx: Context, factcheck_id: str | None) -> list[Reply]:

@@ -19,9 +19,7 @@ def list_lessons(ctx: Context) -> list[Reply]:
     done = ctx.unit.lessons.lessons_completed(ctx.user)
     rows: list[tuple[Button, ...]] = []
     for lesson in lessons:
-        label = ctx.label(
-            "lessons.item", title=lesson.title, done=(lesson.id, lesson.language) in done
-        )
+        label = ctx.label("lessons.item", title=lesson.title, done=lesson.id in done)
         rows.append((Button(label[:BUTTON_CHARS], ctx.payload("lesson", lesson.id)),))
     rows.append((ctx.button("menu.back_to_menu", "menu"),))
     return [Reply(ctx.t("lessons.list"), tuple(rows))]
@@ -50,7 +48,7 @@ def show_card(ctx: Context, lesson: Lesson, index: int, *, replace: bool) -> Rep
     prerequisite = None
     if index == 0 and lesson.prerequisite:
         done = ctx.unit.lessons.lessons_completed(ctx.user)
-        if (lesson.prerequisite, lesson.language) not in done:
+        if lesson.prerequisite not in done:
             first = ctx.content.library.lessons.get((lesson.language, lesson.prerequisite))
             prerequisite = first.title if first else None
     text = ctx.t(
@@ -62,12 +60,16 @@ def show_card(ctx: Context, lesson: Lesson, index: int, *, replace: bool) -> Rep
         sources=card.sources,
         prerequisite=prerequisite,
     )
-    nav: list[Button] = []
-    if index > 0:
-        nav.append(ctx.button("lessons.back", "back", str(index - 1)))
+    # Back comes first on every card (on the first it goes to the list), so the buttons keep
+    # their places as the cards turn: pressing the same one twice never bounces between cards.
+    nav: list[Button] = [
+        ctx.button("lessons.back", "back", str(index - 1))
+        if index > 0
+        else ctx.button("lessons.back", "lessons")
+    ]
     if not last:
         nav.append(ctx.button("lessons.next", "next", str(index + 1)))
-    rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
+    rows: list[tuple[Button, ...]] = [tuple(nav)]
     if last:
         ctx.unit.lessons.complete_lesson(ctx.user, lesson.id, lesson.language, ctx.now)
         quiz = ctx.content.library.quiz_for_lesson(lesson.language, lesson.id)

@@ -10,8 +10,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class RecallBar:
+    """One technique on the recall panel: a bar where there is evidence, else only the note."""
+
+    label: str
+    value: float | None  # 0..1; None: too few answers to tell
+    note: str  # drawn beside the bar: "85%", or why there is no bar
+
+
+@dataclass(frozen=True)
 class ChartData:
-    mastery: tuple[tuple[str, float], ...]  # (technique label, 0..1)
+    mastery: tuple[RecallBar, ...]
     weekly: tuple[int, ...]  # oldest week first
     assessment: tuple[tuple[str, float], ...]  # (phase label, discernment)
 

@@ -10,7 +10,7 @@ from bot.engine.assessments import PHASES, scores_of
 from bot.engine.context import Context
 from bot.engine.events import Attachment, Reply
 from bot.engine.menu import menu_buttons
-from bot.engine.pictures import ChartData, ProgressPicture
+from bot.engine.pictures import ChartData, ProgressPicture, RecallBar
 from bot.learning import mastery as figures
 from bot.storage import card_state
 
@@ -33,17 +33,16 @@ def progress(ctx: Context) -> list[Reply]:
     library = ctx.content.library
     summary = ctx.unit.quizzes.progress(ctx.user)
     lessons = library.lessons_in(ctx.lang)
-    done = [
-        lesson for lesson in lessons if (lesson.id, lesson.language) in summary.lessons_completed
-    ]
+    done = [lesson for lesson in lessons if lesson.id in summary.lessons_completed]
     quizzes = []
     for result in summary.quizzes:
-        quiz = library.quizzes.get((result.language, result.quiz_id))
+        quiz = library.quiz_in([ctx.lang, result.language], result.quiz_id)
         title = quiz.title if quiz else result.quiz_id
-        quizzes.append({"title": title, "score": result.best_score, "total": result.max_score})
+        quizzes.append({"title": title, "right": result.right, "total": result.questions})
     activity = ctx.unit.quizzes.activity(ctx.user)
-    mastery = _mastery(ctx)
-    due = len(ctx.unit.reviews.due_cards(ctx.user, ctx.lang, ctx.now, limit=1000))
+    recalls = _recall(ctx)
+    weakest = figures.weakest(recalls)
+    due = len(ctx.unit.reviews.due_cards(ctx.user, ctx.now, limit=1000))
     text = ctx.t(
         "progress.text",
         lessons_done=len(done),
@@ -51,13 +50,15 @@ def progress(ctx: Context) -> list[Reply]:
         done_titles=[lesson.title for lesson in done],
         quizzes=quizzes,
         answers=summary.answers,
-        score=summary.score,
+        right=summary.right,
         streak=figures.streak(activity, ctx.now),
         due=due,
-        weakest=min(mastery, key=lambda pair: pair[1])[0] if mastery else None,
+        weakest=_tag_label(ctx, weakest.tag) if weakest else None,
+        too_few=[_tag_label(ctx, r.tag) for r in recalls if r.value is None],
+        min_answers=figures.MIN_ANSWERS,
     )
     chart = ChartData(
-        mastery=tuple(mastery),
+        mastery=tuple(_bar(ctx, r) for r in recalls),
         weekly=tuple(figures.weekly(activity, ctx.now)),
         assessment=tuple(_assessment_bars(ctx)),
     )
@@ -66,15 +67,27 @@ def progress(ctx: Context) -> list[Reply]:
     return [Reply(text, menu_buttons(ctx), attachment=picture)]
 
 
-def _mastery(ctx: Context) -> list[tuple[str, float]]:
+def _recall(ctx: Context) -> list[figures.Recall]:
+    """Recall per technique from every answered question, whatever language it was read in."""
     library = ctx.content.library
-    pairs = []
-    for card in ctx.unit.reviews.cards(ctx.user, ctx.lang):
-        question = library.question(card.language, card.quiz_id, card.question_id)
-        if question is not None and question.techniques:
-            pairs.append((card_state(card), question.techniques))
-    mastery = figures.mastery(pairs, ctx.now)
-    return [(_tag_label(ctx, tag), value) for tag, value in mastery.items()]
+    evidence = ctx.unit.reviews.answer_counts(ctx.user)
+    questions = []
+    for card in ctx.unit.reviews.cards(ctx.user):
+        question = library.question_in([ctx.lang, card.language], card.quiz_id, card.question_id)
+        answers, last_score = evidence.get((card.quiz_id, card.question_id), (0, 0.0))
+        if question is not None and question.techniques and answers:
+            questions.append(
+                figures.Evidence(card_state(card), question.techniques, answers, last_score)
+            )
+    return figures.recall(questions, ctx.now)
+
+
+def _bar(ctx: Context, recall: figures.Recall) -> RecallBar:
+    label = _tag_label(ctx, recall.tag)
+    if recall.value is None:
+        note = ctx.label("chart.too_few", answers=recall.answers, needed=figures.MIN_ANSWERS)
+        return RecallBar(label, None, note)
+    return RecallBar(label, recall.value, ctx.label("chart.percent", value=recall.value * 100))
 
 
 def _tag_label(ctx: Context, tag: str) -> str:
@@ -87,7 +100,7 @@ def _assessment_bars(ctx: Context) -> list[tuple[str, float]]:
     if not assessments:
         return []
     assessment = assessments[0]
-    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id, assessment.language)
+    done = ctx.unit.assessments.finished_assessments(ctx.user, assessment.id)
     return [
         (ctx.label(f"chart.phase_{PHASES[i]}"), scores_of(ctx, attempt).discernment)
         for i, attempt in enumerate(done[: len(PHASES)])

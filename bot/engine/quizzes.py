@@ -6,6 +6,9 @@ button tag advances, so a replayed or double-tapped answer is refused instead of
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
+
 from bot.engine.context import Context
 from bot.engine.events import Button, Reply
 from bot.engine.menu import main_menu, menu_buttons, stale_button
@@ -19,9 +22,12 @@ REVIEW_SESSION = 10
 
 
 def start_quiz(ctx: Context, quiz_id: str | None) -> list[Reply]:
-    quiz = ctx.content.library.quizzes.get((ctx.lang, quiz_id or ""))
+    quiz = ctx.content.library.quiz_in([ctx.lang], quiz_id or "")
     if quiz is None:
         return stale_button(ctx)
+    stopped = _stopped(ctx, quiz.id)
+    if stopped is not None:
+        return continue_attempt(ctx, stopped)
     refs = [ref(quiz.id, question.id) for question in quiz.questions]
     attempt = ctx.unit.quizzes.start_attempt(ctx.user, quiz.id, quiz.language, refs, ctx.now)
     intro = Reply(ctx.t("quiz.intro", title=quiz.title, total=len(refs)))
@@ -30,15 +36,15 @@ def start_quiz(ctx: Context, quiz_id: str | None) -> list[Reply]:
 
 def start_review(ctx: Context) -> list[Reply]:
     """The questions that are due, most overdue first, as one short session."""
-    cards = ctx.unit.reviews.due_cards(ctx.user, ctx.lang, ctx.now, limit=REVIEW_SESSION * 3)
+    cards = ctx.unit.reviews.due_cards(ctx.user, ctx.now, limit=REVIEW_SESSION * 3)
     library = ctx.content.library
     refs = [
         ref(card.quiz_id, card.question_id)
         for card in cards
-        if library.question(card.language, card.quiz_id, card.question_id) is not None
+        if library.question_in([ctx.lang], card.quiz_id, card.question_id) is not None
     ][:REVIEW_SESSION]
     if not refs:
-        upcoming = ctx.unit.reviews.next_due(ctx.user, ctx.lang)
+        upcoming = ctx.unit.reviews.next_due(ctx.user)
         days = None if upcoming is None else max(0, (upcoming - ctx.now).days)
         return [Reply(ctx.t("review.nothing_due", days=days), menu_buttons(ctx))]
     attempt = ctx.unit.quizzes.start_attempt(
@@ -55,7 +61,7 @@ def retry(ctx: Context) -> list[Reply]:
     missed = [
         ref(a.quiz_id, a.question_id)
         for a in ctx.unit.quizzes.answers_of(attempt)
-        if a.score < 1.0 and library.question(a.language, a.quiz_id, a.question_id)
+        if a.score < 1.0 and library.question_in([ctx.lang], a.quiz_id, a.question_id)
     ]
     if not missed:
         return stale_button(ctx)
@@ -85,10 +91,11 @@ def show_question(ctx: Context, attempt: QuizAttempt, *, replace: bool = False) 
         type=question.type.value,
     )
     rows: list[tuple[Button, ...]] = []
+    order = option_order(attempt, question)
     if question.type is QuestionType.SINGLE:
         rows = [
-            (Button(fit_label(option.text), ctx.payload("pick", str(i))),)
-            for i, option in enumerate(question.options)
+            (Button(fit_label(question.options[i].text), ctx.payload("pick", str(i))),)
+            for i in order
         ]
     elif question.type is QuestionType.TRUEFALSE:
         rows = [
@@ -102,11 +109,13 @@ def show_question(ctx: Context, attempt: QuizAttempt, *, replace: bool = False) 
         rows = [
             (
                 Button(
-                    ctx.label("quiz.tick", text=fit_label(option.text), ticked=i in ticked),
+                    ctx.label(
+                        "quiz.tick", text=fit_label(question.options[i].text), ticked=i in ticked
+                    ),
                     ctx.payload("tick", str(i)),
                 ),
             )
-            for i, option in enumerate(question.options)
+            for i in order
         ]
         rows.append((ctx.button("quiz.done", "done"),))
     return [Reply(text, tuple(rows), replace=replace)]
@@ -139,8 +148,11 @@ def done(ctx: Context) -> list[Reply]:
     attempt, question = _awaiting(ctx)
     if attempt is None or question is None or question.type is not QuestionType.MULTIPLE:
         return stale_button(ctx)
-    if not attempt.selected:
-        return [Reply(ctx.t("quiz.tick_first"), notice=ctx.label("quiz.tick_first"))]
+    if not attempt.selected:  # the question again, with its buttons, to tick one
+        return [
+            Reply(ctx.t("quiz.tick_first"), notice=ctx.label("quiz.tick_first")),
+            *show_question(ctx, attempt),
+        ]
     chosen = list(attempt.selected)
     return _answer(ctx, attempt, question, chosen, grade_choices(question, chosen))
 
@@ -150,12 +162,9 @@ def typed_answer(ctx: Context, attempt: QuizAttempt, question: Question) -> list
     return _answer(ctx, attempt, question, [], score)
 
 
-def awaiting_short_answer(ctx: Context) -> tuple[QuizAttempt, Question] | None:
-    """The open short-answer question typed text should go to, if there is one."""
-    attempt, question = _awaiting(ctx)
-    if attempt is None or question is None or question.type is not QuestionType.SHORT:
-        return None
-    return attempt, question
+def open_question(ctx: Context, attempt: QuizAttempt) -> Question | None:
+    """The question `attempt` is on, in the person's language where it is translated."""
+    return _current(ctx, attempt)[1]
 
 
 def resent_short_answer(ctx: Context, text: str) -> bool:
@@ -165,7 +174,7 @@ def resent_short_answer(ctx: Context, text: str) -> bool:
     if attempt is None or not attempt.answered:
         return False
     quiz_id, question_id = split_ref(attempt.question_ids[attempt.position])
-    question = ctx.content.library.question(attempt.language, quiz_id, question_id)
+    question = ctx.content.library.question_in([ctx.lang], quiz_id, question_id)
     if question is None or question.type is not QuestionType.SHORT:
         return False
     given = next(
@@ -199,38 +208,31 @@ def _answer(
     quiz_id = split_ref(attempt.question_ids[attempt.position])[0]
     ctx.unit.quizzes.record_answer(attempt, quiz_id, question.id, chosen, score, ctx.now)
     ctx.bump()
-    feedback = [question.options[i].feedback for i in chosen if i < len(question.options)]
-    if question.type in (QuestionType.TRUEFALSE, QuestionType.SHORT):
-        feedback = [question.feedback_correct if score == 1.0 else question.feedback_wrong]
-    correct_text = [option.text for option in question.options if option.correct]
-    if question.type is QuestionType.SHORT:
-        correct_text = [question.accepted[0]]
-    elif question.type is QuestionType.TRUEFALSE:
-        correct_text = [ctx.label("quiz.true" if question.answer else "quiz.false")]
-    last = attempt.position + 1 >= len(attempt.question_ids)
     text = ctx.t(
         "quiz.feedback",
         score=score,
-        feedback=[f for f in feedback if f],
-        correct=correct_text,
+        lines=feedback_lines(question, chosen, score),
+        missed=missed_options(question, chosen),
+        correct=_correct_text(ctx, question),
         explanation=question.explanation,
     )
-    key = "quiz.see_score" if last else "quiz.next"
-    return [Reply(text, ((ctx.button(key, "cont"),),))]
+    return [Reply(text, next_button(ctx, attempt))]
 
 
 def score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
     ctx.bump()  # the quiz's own buttons are stale from here on
     answers = ctx.unit.quizzes.answers_of(attempt)
     total = len(attempt.question_ids)
-    points = sum(answer.score for answer in answers)
+    right = sum(1 for answer in answers if answer.score >= 1.0)
+    partly = sum(1 for answer in answers if 0.0 < answer.score < 1.0)
     missed = sum(1 for answer in answers if answer.score < 1.0)
-    quiz = ctx.content.library.quizzes.get((attempt.language, attempt.quiz_id))
-    title = quiz.title if quiz else ctx.label("review.title")
+    quiz = ctx.content.library.quiz_in([ctx.lang, attempt.language], attempt.quiz_id)
+    title = quiz.title if quiz and attempt.kind == "quiz" else ctx.label("review.title")
     text = ctx.t(
         "quiz.score",
         title=title,
-        score=round(points, 2),
+        right=right,
+        partly=partly,
         total=total,
         missed=missed,
         retry=attempt.retry_of is not None,
@@ -240,6 +242,79 @@ def score(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
         rows.append((ctx.button("quiz.retry", "retry", missed=missed),))
     rows.append((ctx.button("menu.back_to_menu", "menu"),))
     return [Reply(text, tuple(rows))]
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    option: str | None  # the chosen option the line is about; None for true/false and typed
+    feedback: str | None
+    correct: bool
+
+
+def feedback_lines(question: Question, chosen: list[int], score: float) -> list[FeedbackLine]:
+    """One line per chosen option, naming it (a line of feedback alone does not say which
+    tick it is about); a true/false or typed answer gets its one line."""
+    if question.type in (QuestionType.TRUEFALSE, QuestionType.SHORT):
+        line = question.feedback_correct if score == 1.0 else question.feedback_wrong
+        return [FeedbackLine(None, line, score == 1.0)] if line else []
+    return [
+        FeedbackLine(
+            question.options[i].text, question.options[i].feedback, question.options[i].correct
+        )
+        for i in chosen
+        if i < len(question.options)
+    ]
+
+
+def missed_options(question: Question, chosen: list[int]) -> list[str]:
+    """Right options of a multiple-choice question that were not ticked."""
+    if question.type is not QuestionType.MULTIPLE:
+        return []
+    return [o.text for i, o in enumerate(question.options) if o.correct and i not in chosen]
+
+
+def _correct_text(ctx: Context, question: Question) -> list[str]:
+    if question.type is QuestionType.SHORT:
+        return [question.accepted[0]]
+    if question.type is QuestionType.TRUEFALSE:
+        return [ctx.label("quiz.true" if question.answer else "quiz.false")]
+    return [option.text for option in question.options if option.correct]
+
+
+def option_order(attempt: QuizAttempt, question: Question) -> list[int]:
+    """The order a question's options are shown in: as written in a quiz, shuffled in a review
+    (so a remembered position is not mistaken for a remembered answer). The shuffle is fixed
+    per attempt and question, so the buttons keep their places while the person ticks."""
+    order = list(range(len(question.options)))
+    if attempt.kind == "review":
+        random.Random(f"{attempt.id}/{attempt.position}/{question.id}").shuffle(order)  # noqa: S311
+    return order
+
+
+def _stopped(ctx: Context, quiz_id: str) -> QuizAttempt | None:
+    """The person's unfinished first run of this quiz, open or left for something else."""
+    current = ctx.unit.quizzes.current_attempt(ctx.user)
+    if current is not None and current.kind == "quiz" and current.quiz_id == quiz_id:
+        return current
+    return ctx.unit.quizzes.stopped_attempt(ctx.user, quiz_id)
+
+
+def continue_attempt(ctx: Context, attempt: QuizAttempt) -> list[Reply]:
+    """Back to the question the person stopped at, with a word that this is where they were."""
+    ctx.unit.quizzes.reopen(attempt, ctx.now)
+    note = Reply(
+        ctx.t("quiz.continued", number=attempt.position + 1, total=len(attempt.question_ids))
+    )
+    if attempt.answered:
+        ctx.bump()
+        return [note, Reply(ctx.t("quiz.answered_already"), next_button(ctx, attempt))]
+    return [note, *show_question(ctx, attempt)]
+
+
+def next_button(ctx: Context, attempt: QuizAttempt) -> tuple[tuple[Button, ...], ...]:
+    """After an answer: on to the next question, or to the score after the last."""
+    last = attempt.position + 1 >= len(attempt.question_ids)
+    return ((ctx.button("quiz.see_score" if last else "quiz.next", "cont"),),)
 
 
 def _awaiting(ctx: Context) -> tuple[QuizAttempt | None, Question | None]:
@@ -253,7 +328,7 @@ def _current(ctx: Context, attempt: QuizAttempt) -> tuple[Quiz | None, Question 
     if attempt.position >= len(attempt.question_ids):
         return None, None
     quiz_id, question_id = split_ref(attempt.question_ids[attempt.position])
-    quiz = ctx.content.library.quizzes.get((attempt.language, quiz_id))
+    quiz = ctx.content.library.quiz_in([ctx.lang, attempt.language], quiz_id)
     if quiz is None:
         return None, None
     return quiz, next((q for q in quiz.questions if q.id == question_id), None)

@@ -27,11 +27,8 @@ def where_you_are(ctx: Context, verb: str | None) -> list[Reply]:
             return [_with_notice(assessments.show(ctx, attempt), notice)]
         if attempt.answered:
             ctx.bump()
-            last = attempt.position + 1 >= len(attempt.question_ids)
-            key = "quiz.see_score" if last else "quiz.next"
-            return [
-                Reply(ctx.t("errors.stale_resume"), ((ctx.button(key, "cont"),),), notice=notice)
-            ]
+            buttons = quizzes.next_button(ctx, attempt)
+            return [Reply(ctx.t("errors.stale_resume"), buttons, notice=notice)]
         replies = quizzes.show_question(ctx, attempt)
         return [Reply(ctx.t("errors.stale_resume"), notice=notice), *replies]
     if verb in QUIZ_VERBS:

@@ -104,6 +104,23 @@ class Library:
             return None
         return next((q for q in quiz.questions if q.id == question_id), None)
 
+    def quiz_in(self, languages: Iterable[str], quiz_id: str) -> Quiz | None:
+        """The quiz in the first of `languages` that has it, else in any language: a learner's
+        progress belongs to the quiz, whichever translation they read it in."""
+        for language in languages:
+            if (quiz := self.quizzes.get((language, quiz_id))) is not None:
+                return quiz
+        return next((q for (_, qid), q in sorted(self.quizzes.items()) if qid == quiz_id), None)
+
+    def question_in(
+        self, languages: Iterable[str], quiz_id: str, question_id: str
+    ) -> Question | None:
+        """The question as `quiz_in` finds its quiz (translations share question ids)."""
+        quiz = self.quiz_in(languages, quiz_id)
+        if quiz is None:
+            return None
+        return next((q for q in quiz.questions if q.id == question_id), None)
+
     def counts(self, language: str | None = None) -> dict[str, int]:
         def mine(lang: str) -> bool:
             return language is None or lang == language

@@ -138,6 +138,7 @@ def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
     quiz = located.item
     if quiz.lesson and (quiz.language, quiz.lesson) not in library.lessons:
         yield _at(located, ("lesson",), _no_lesson(library, quiz.language, quiz.lesson))
+    yield from _check_translation(library, located)
     seen: set[str] = set()
     for qi, question in enumerate(quiz.questions):
         if question.id in seen:
@@ -162,6 +163,29 @@ def _check_quiz(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
                     f"{len(text)} characters; keep it under "
                     f"{limits.MESSAGE_CHARS // 2} so feedback fits one message",
                 )
+
+
+def _check_translation(library: Library, located: Located[Quiz]) -> Iterator[Problem]:
+    """A translated question must be answered the same way as the reference one: a learner's
+    answers, reviews and scores belong to the question whatever language they read it in, and
+    an answer is stored as option positions."""
+    quiz = located.item
+    reference = library.quizzes.get((REFERENCE_LANGUAGE, quiz.id))
+    if reference is None or reference is quiz:
+        return
+    originals = {question.id: question for question in reference.questions}
+    for qi, question in enumerate(quiz.questions):
+        original = originals.get(question.id)
+        if original is None:
+            continue
+        shape = (question.type, [o.correct for o in question.options], question.answer)
+        if shape != (original.type, [o.correct for o in original.options], original.answer):
+            yield _at(
+                located,
+                ("questions", qi),
+                f"answered differently from question '{question.id}' in {REFERENCE_LANGUAGE}: "
+                "keep its type, its options' order and which are correct",
+            )
 
 
 def _check_factcheck(library: Library, located: Located[FactCheck]) -> Iterator[Problem]:

@@ -112,7 +112,7 @@ class Service:
                 while subscription.next_at is not None and subscription.next_at <= now:
                     subscription.next_at += account.REMINDER_GAP
                 user = unit.users.user_by_id(subscription.user_id)
-                due = len(unit.reviews.due_cards(user, subscription.language, now, limit=100))
+                due = len(unit.reviews.due_cards(user, now, limit=100))
                 if not due:
                     continue
                 voice = FixedVoice(content, subscription.language)

@@ -23,17 +23,17 @@ from bot.storage.tables import (
 class QuizResult:
     quiz_id: str
     language: str
-    best_score: float
-    max_score: int
+    right: int  # questions answered fully right in the best run
+    questions: int
 
 
 @dataclass(frozen=True)
 class Progress:
-    lessons_started: frozenset[tuple[str, str]]
-    lessons_completed: frozenset[tuple[str, str]]
+    lessons_started: frozenset[str]  # lesson ids: a lesson is one lesson in every language
+    lessons_completed: frozenset[str]
     quizzes: tuple[QuizResult, ...]
     answers: int
-    score: float
+    right: int  # answers that were fully right
 
 
 class Lessons(Repository):
@@ -66,14 +66,14 @@ class Lessons(Repository):
             )
         )
 
-    def lessons_completed(self, user: User) -> frozenset[tuple[str, str]]:
-        """(lesson id, language) of every lesson the user finished."""
-        rows = self._session.execute(
-            select(LessonProgress.lesson_id, LessonProgress.language).where(
+    def lessons_completed(self, user: User) -> frozenset[str]:
+        """The ids of every lesson the user finished, in whichever language they read it."""
+        rows = self._session.scalars(
+            select(LessonProgress.lesson_id).where(
                 LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None)
             )
         )
-        return frozenset((lesson_id, language) for lesson_id, language in rows)
+        return frozenset(rows)
 
 
 class Quizzes(Repository):
@@ -96,6 +96,36 @@ class Quizzes(Repository):
             .order_by(QuizAttempt.id.desc())
             .limit(1)
         )
+
+    def stopped_attempt(self, user: User, quiz_id: str) -> QuizAttempt | None:
+        """The person's latest first run of this quiz when they left it unfinished: taking the
+        quiz again continues it, so its first answers stay the first."""
+        attempt = self._session.scalar(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.kind == "quiz",
+                QuizAttempt.quiz_id == quiz_id,
+                QuizAttempt.retry_of.is_(None),
+            )
+            .order_by(QuizAttempt.id.desc())
+            .limit(1)
+        )
+        if attempt is None or len(self.answers_of(attempt)) >= len(attempt.question_ids):
+            return None
+        return attempt
+
+    def reopen(self, attempt: QuizAttempt, now: dt.datetime) -> None:
+        """Make `attempt` the open one again; any other open attempt is left."""
+        for other in self._session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == attempt.user_id,
+                QuizAttempt.finished_at.is_(None),
+                QuizAttempt.id != attempt.id,
+            )
+        ):
+            other.finished_at = now
+        attempt.finished_at = None
 
     def start_attempt(
         self,
@@ -144,7 +174,6 @@ class Quizzes(Repository):
                 Answer.user_id == attempt.user_id,
                 Answer.quiz_id == quiz_id,
                 Answer.question_id == question_id,
-                Answer.language == attempt.language,
             )
         )
         self._reviews.schedule(attempt, quiz_id, question_id, score >= 1.0, now)
@@ -201,7 +230,7 @@ class Quizzes(Repository):
                 QuizAttempt.kind == "quiz",
             )
         )
-        best: dict[tuple[str, str], QuizResult] = {}
+        best: dict[str, QuizResult] = {}
         for attempt in attempts:
             answers = self.answers_of(attempt)
             if attempt.finished_at is None or len(answers) < len(attempt.question_ids):
@@ -209,24 +238,22 @@ class Quizzes(Repository):
             result = QuizResult(
                 attempt.quiz_id,
                 attempt.language,
-                sum(a.score for a in answers),
+                sum(1 for a in answers if a.score >= 1.0),
                 len(attempt.question_ids),
             )
-            key = (attempt.quiz_id, attempt.language)
-            if key not in best or result.best_score > best[key].best_score:
+            key = attempt.quiz_id  # the best score over every language it was taken in
+            if key not in best or result.right > best[key].right:
                 best[key] = result
-        results = sorted(best.values(), key=lambda r: (r.language, r.quiz_id))
+        results = sorted(best.values(), key=lambda r: r.quiz_id)
         totals = self._session.execute(
-            select(func.count(Answer.id), func.coalesce(func.sum(Answer.score), 0.0)).where(
+            select(func.count(Answer.id), func.count(Answer.id).filter(Answer.score >= 1.0)).where(
                 Answer.user_id == user.id
             )
         ).one()
         return Progress(
-            lessons_started=frozenset((row.lesson_id, row.language) for row in lessons),
-            lessons_completed=frozenset(
-                (row.lesson_id, row.language) for row in lessons if row.completed_at
-            ),
+            lessons_started=frozenset(row.lesson_id for row in lessons),
+            lessons_completed=frozenset(row.lesson_id for row in lessons if row.completed_at),
             quizzes=tuple(results),
             answers=int(totals[0]),
-            score=float(totals[1]),
+            right=int(totals[1]),
         )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.learning.scheduling import CardState, review
 from bot.storage.repository import Repository
 from bot.storage.tables import (
+    Answer,
     AssessmentResponse,
     QuizAttempt,
     ReviewCard,
@@ -21,12 +22,14 @@ class Reviews(Repository):
         self, attempt: QuizAttempt, quiz_id: str, question_id: str, correct: bool, now: dt.datetime
     ) -> None:
         card = self._session.scalar(
-            select(ReviewCard).where(
+            select(ReviewCard)
+            .where(
                 ReviewCard.user_id == attempt.user_id,
                 ReviewCard.quiz_id == quiz_id,
                 ReviewCard.question_id == question_id,
-                ReviewCard.language == attempt.language,
             )
+            .order_by(ReviewCard.id)
+            .limit(1)
         )
         if card is None:
             card = ReviewCard(
@@ -43,38 +46,43 @@ class Reviews(Repository):
         card.due, card.last_review = after.due, after.last_review
         card.reviews += 1
 
-    def due_cards(
-        self, user: User, language: str, now: dt.datetime, limit: int
-    ) -> list[ReviewCard]:
-        """Questions due for review, most overdue first."""
+    def due_cards(self, user: User, now: dt.datetime, limit: int) -> list[ReviewCard]:
+        """Questions due for review, most overdue first, in whatever language they were
+        answered: a question is the same question in every translation."""
         return list(
             self._session.scalars(
                 select(ReviewCard)
-                .where(
-                    ReviewCard.user_id == user.id,
-                    ReviewCard.language == language,
-                    ReviewCard.due <= now,
-                )
+                .where(ReviewCard.user_id == user.id, ReviewCard.due <= now)
                 .order_by(ReviewCard.due, ReviewCard.id)
                 .limit(limit)
             )
         )
 
-    def next_due(self, user: User, language: str) -> dt.datetime | None:
+    def next_due(self, user: User) -> dt.datetime | None:
         return self._session.scalar(
-            select(func.min(ReviewCard.due)).where(
-                ReviewCard.user_id == user.id, ReviewCard.language == language
+            select(func.min(ReviewCard.due)).where(ReviewCard.user_id == user.id)
+        )
+
+    def cards(self, user: User) -> list[ReviewCard]:
+        return list(
+            self._session.scalars(
+                select(ReviewCard).where(ReviewCard.user_id == user.id).order_by(ReviewCard.id)
             )
         )
 
-    def cards(self, user: User, language: str) -> list[ReviewCard]:
-        return list(
-            self._session.scalars(
-                select(ReviewCard).where(
-                    ReviewCard.user_id == user.id, ReviewCard.language == language
-                )
-            )
+    def answer_counts(self, user: User) -> dict[tuple[str, str], tuple[int, float]]:
+        """Per (quiz id, question id): how many answers the person gave and the latest score,
+        in any language: the evidence a recall figure stands on."""
+        rows = self._session.execute(
+            select(Answer.quiz_id, Answer.question_id, Answer.score)
+            .where(Answer.user_id == user.id)
+            .order_by(Answer.id)
         )
+        evidence: dict[tuple[str, str], tuple[int, float]] = {}
+        for quiz_id, question_id, score in rows:
+            count, _ = evidence.get((quiz_id, question_id), (0, 0.0))
+            evidence[(quiz_id, question_id)] = (count + 1, score)
+        return evidence
 
 
 class Assessments(Repository):
@@ -103,17 +111,15 @@ class Assessments(Repository):
         attempt.answered = True
         self._session.flush()
 
-    def finished_assessments(
-        self, user: User, assessment_id: str, language: str
-    ) -> list[QuizAttempt]:
-        """Completed runs of an assessment, oldest first: before, after, follow-up."""
+    def finished_assessments(self, user: User, assessment_id: str) -> list[QuizAttempt]:
+        """Completed runs of an assessment, oldest first: before, after, follow-up, in
+        whatever language each was taken (the forms are translations of one another)."""
         attempts = self._session.scalars(
             select(QuizAttempt)
             .where(
                 QuizAttempt.user_id == user.id,
                 QuizAttempt.kind == "assessment",
                 QuizAttempt.quiz_id == assessment_id,
-                QuizAttempt.language == language,
                 QuizAttempt.finished_at.is_not(None),
             )
             .order_by(QuizAttempt.id)

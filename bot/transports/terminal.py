@@ -162,7 +162,25 @@ def chat(
         if not interactive:
             stdout.write(f"> {line}\n")
         choice = line.strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+        if (
+            choice.isascii()
+            and choice.isdigit()
+            and buttons
+            and not 1 <= int(choice) <= len(buttons)
+        ):
+            # A number is meant as a button: one that is not there is said so, never taken as
+            # a claim to check.
+            texts = engine.content.texts
+            said = texts.render(
+                engine.language_of(user, language),
+                "terminal.no_button",
+                number=int(choice),
+                count=len(buttons),
+            )
+            stdout.write(plain(said) + "\n\n")
+            stdout.flush()
+            continue
+        if choice.isascii() and choice.isdigit() and buttons:
             payload = buttons[int(choice) - 1].payload
             incoming = Incoming(user, payload=payload, language=language, address=address)
         else:

@@ -212,7 +212,7 @@ def test_a_leaderboard_counts_votes_and_only_account_holders_progress(room: Room
         pupil = unit.users.find_user(PUPIL)
         assert pupil is not None
         assert unit.quizzes.progress(pupil).answers == 2
-        assert unit.reviews.next_due(pupil, "en") is not None  # the questions come back
+        assert unit.reviews.next_due(pupil) is not None  # the questions come back
 
 
 def test_a_restarted_engine_has_no_names_and_says_so(room: Room, clock: Clock) -> None:
@@ -244,6 +244,8 @@ def test_a_quiz_in_a_private_chat_is_practice(engine: Engine) -> None:
     pupil = Person(engine, PUPIL)
     assert "Emotional language quiz" in pupil.say("/quiz basics-quiz")
     assert "A reaction before thought" in pupil.labels()
-    assert "Emotional language quiz" in pupil.say("/start quiz_basics-quiz")  # the summary's link
+    # The summary's link: the quiz already open goes on where the person stopped.
+    again = pupil.say("/start quiz_basics-quiz")
+    assert "Continuing where you stopped" in again and "emotional language aim for" in again
     assert "no quiz with the ID “nothing”" in pupil.say("/start quiz_nothing")
     assert "• basics-quiz: Emotional language quiz" in pupil.say("/quiz")

@@ -54,20 +54,28 @@ def test_lesson_card_by_card_then_quiz_then_progress(engine: Engine) -> None:
             ("press", "ALL CAPS", ["☑ ALL CAPS outrage"]),
             ("press", "named, checkable", ["☑ A named"]),
             ("press", "named, checkable", ["☐ A named"]),
-            ("press", "Done", ["Partly right", "A classic sign", "Right answer:"]),
+            (
+                "press",
+                "Done",
+                ["Partly right", "✓ ALL CAPS outrage: A classic sign", "not tick: Urgent"],
+            ),
             ("press", "Next question", ["Question 3 of 4"]),
             ("press", "False", ["Not quite", "Studies found the opposite", "Right answer:"]),
             ("press", "Next question", ["Question 4 of 4", "Type your answer"]),
             ("say", "s.i.f.t", ["Correct", "Exactly"]),
-            ("press", "See my score", ["scored", "2.5 out of 4", "Retry the 2 missed"]),
+            ("press", "See my score", ["2 of 4 right, 1 partly right", "Retry the 2 missed"]),
             ("press", "Retry", ["questions you missed", "Question 1 of 2", "warning signs"]),
             ("press", "ALL CAPS", []),
             ("press", "Urgent", []),
             ("press", "Done", ["Correct"]),
             ("press", "Next question", ["Question 2 of 2", "Fear spreads"]),
             ("press", "True", ["Correct"]),
-            ("press", "See my score", ["2 out of 2", "Every answer right"]),
-            ("say", "/progress", ["Lessons finished: 1 of 2", "Spotting emotional", "2.5/4"]),
+            ("press", "See my score", ["2 of 2 right", "Every answer right"]),
+            (
+                "say",
+                "/progress",
+                ["Lessons finished: 1 of 2", "Spotting emotional", "2 of 4 right"],
+            ),
         ],
     )
 
@@ -289,7 +297,7 @@ def test_stale_score_button_shows_the_score_again(engine: Engine) -> None:
     see_score = next(b.payload for b in person.buttons if "See my score" in b.label)
     engine.handle(Incoming(person.key, payload=see_score))  # the score message was lost
     out = person.send_payload(see_score)
-    assert "You are here" in out and "4 out of 4" in out
+    assert "You are here" in out and "4 of 4 right" in out
 
 
 def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> None:
@@ -300,10 +308,12 @@ def test_a_typed_answer_sent_again_is_not_taken_for_a_claim(engine: Engine) -> N
     assert "fact-check" not in again
 
 
-def test_a_claim_after_a_wrong_typed_answer_is_checked(engine: Engine) -> None:
+def test_a_claim_after_a_wrong_typed_answer_is_checked_with_check(engine: Engine) -> None:
     person = at_the_typed_question(engine, "ALL CAPS")
     person.say("no idea")
-    assert "We have checked a claim like this" in person.say("5G towers cause COVID-19")
+    out = person.say("5G towers cause COVID-19")  # the quiz is still open: not a claim yet
+    assert "/check" in out and "See my score" in out and "checked a claim" not in out
+    assert "We have checked a claim like this" in person.say("/check 5G towers cause COVID-19")
 
 
 def test_only_sqlite_asks_for_one_event_at_a_time(engine: Engine) -> None:

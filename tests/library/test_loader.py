@@ -297,3 +297,29 @@ def test_costly_templates_are_reported_at_their_key(
         f"lib/locales/en.yaml:{line}:5: messages.start.choose_language: "
         f"template, tried with sample values: {message}"
     ]
+
+
+def test_a_translated_question_must_be_answered_the_same_way(tmp_path: Path) -> None:
+    """Answers are stored as option positions and belong to the question in every language."""
+    root = make_library(tmp_path, {"ru": "Русский"})
+    (root / "lessons/ru").mkdir()
+    (root / "quizzes/ru").mkdir()
+    lesson = (root / "lessons/01-basics.yaml").read_text(encoding="utf-8")
+    write(root, "lessons/ru/01-basics.yaml", lesson.replace("language: en", "language: ru"))
+    quiz = (root / "quizzes/basics-quiz.yaml").read_text(encoding="utf-8")
+    same = quiz.replace("language: en", "language: ru")
+    write(root, "quizzes/ru/basics-quiz.yaml", same)
+    assert problems(root) == []
+    swapped = same.replace(
+        "      - text: A reaction before thought\n        correct: true\n",
+        "      - text: A reaction before thought\n",
+    ).replace(
+        "      - text: A calm discussion\n",
+        "      - text: A calm discussion\n        correct: true\n",
+    )
+    write(root, "quizzes/ru/basics-quiz.yaml", swapped.replace("answer: true", "answer: false"))
+    found = problems(root)
+    assert len(found) == 2, found
+    assert all("ru/basics-quiz.yaml" in p and "answered differently" in p for p in found)
+    assert any("questions[0]" in p for p in found), found
+    assert any("questions[2]" in p for p in found), found

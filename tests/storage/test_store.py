@@ -57,11 +57,11 @@ def test_attempts_answers_and_progress(db_engine: Engine) -> None:
         assert answer.first_attempt is False
         progress = unit.quizzes.progress(user)
         completed = unit.lessons.lessons_completed(user)
-    assert progress.lessons_completed == completed == {("intro", "en"), ("other", "en")}
-    assert ("started", "en") in progress.lessons_started
-    assert [(q.quiz_id, q.best_score, q.max_score) for q in progress.quizzes] == [("quiz", 1.5, 2)]
+    assert progress.lessons_completed == completed == {"intro", "other"}
+    assert "started" in progress.lessons_started
+    assert [(q.quiz_id, q.right, q.questions) for q in progress.quizzes] == [("quiz", 1, 2)]
     assert progress.answers == 3
-    assert progress.score == 2.5
+    assert progress.right == 2
 
 
 def test_starting_a_quiz_finishes_the_abandoned_one(db_engine: Engine) -> None:

@@ -6,16 +6,36 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy import func, select
 
+from bot.config import Settings, bundled_content
+from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.engine.events import Attachment, Button, Reply
+from bot.library.catalog import Library
+from bot.library.loader import load_library_or_raise
 from bot.service import Service
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import Retention
+from bot.storage.tables import QueuedClaim
+from bot.storage.unit import Store
 from bot.testing.person import Person, start_fixture_quiz
 from bot.transports.terminal import chat, plain, render, save_attachment
-from tests.conftest import Clock
+from tests.conftest import UNLIMITED, Clock
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Library:
+    return load_library_or_raise(bundled_content())
+
+
+@pytest.fixture
+def bundled_engine(db_engine: DbEngine, bundled: Library, clock: Clock) -> Engine:
+    content = Content.build(bundled, "en", Settings().matching.thresholds)
+    return Engine(Store(db_engine), content, clock, UNLIMITED)
 
 
 def test_plain_text() -> None:
@@ -76,10 +96,10 @@ def test_scripted_learner_pre_test_lesson_quiz_post_test_review_progress(
     # The first lesson (3 cards) and its quiz: q1 right, q2 half, q3 wrong, q4 typed right.
     out = run(
         engine,
-        ["/lessons", "1", "1", "2", "2", "1", "1", "1", "4", "1", "2", "1", "sift", "1"],
+        ["/lessons", "1", "2", "2", "2", "1", "1", "1", "4", "1", "2", "1", "sift", "1"],
         files,
     )
-    assert "2.5 out of 4" in out, out
+    assert "2 of 4 right, 1 partly right" in out, out
     # Post-test on the other form: true rated 7, false rated 1.
     out = run(engine, ["/test", "7", "1", "7", "1"], files)
     assert "You got better at telling true headlines from false ones" in out
@@ -128,3 +148,65 @@ def test_due_reminders_reach_the_terminal_through_the_service(
     assert "Time to review" in reminder[1]
     assert later.count("is due for review") == 1  # the other person's stays theirs
     assert service.queue_reminders() == 1 and len(service.claim_outbox(10)) == 1
+
+
+def test_a_number_with_no_button_says_so_and_the_quiz_stays(engine: Engine, tmp_path: Path) -> None:
+    # The first lesson: Back is [1] on every card and Next [2], so "2" always goes forward.
+    out = run(engine, ["/lessons", "1", "2", "2", "2", "9", "0", "1"], tmp_path)
+    assert out.count("[1] ◀ Back   [2] Next ▶") == 2
+    assert "There is no button 9. Type a number from 1 to 2" in out
+    assert "There is no button 0." in out
+    assert "What does emotional language aim for?" in out
+    assert "I have no fact-check" not in out and "editors" not in out
+    assert out.rstrip().endswith("[1] Next question ▶")  # "1" answered the question
+
+
+def test_done_with_nothing_ticked_keeps_the_question_in_the_terminal(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Question 2 ticks three options; [4] is Done.
+    out = run(engine, ["/lessons", "1", "2", "2", "2", "1", "1", "4", "1", "4"], tmp_path)
+    after_empty_done = out.split("Tick at least one answer first.", 1)[1]
+    assert "[4] ✅ Done" in after_empty_done
+    assert "Partly right" in after_empty_done  # "1" then ticked, and Done answered
+
+
+def test_typed_option_text_is_an_answer_and_the_next_number_sends_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    out = run(
+        engine,
+        ["/lessons", "1", "2", "2", "2", "A calm discussion", "1", "Something else entirely"],
+        tmp_path,
+    )
+    assert "Not quite" in out and "Which are warning signs?" in out
+    assert "Tap an option below" in out
+    assert "Send it to the editors" not in out
+    with engine.store.engine.connect() as connection:
+        assert connection.scalar(select(func.count(QueuedClaim.id))) == 0
+
+
+def test_scripted_learner_in_english_then_russian(bundled_engine: Engine, tmp_path: Path) -> None:
+    """One person: the English headline test, lesson and quiz, then Russian: the same progress."""
+    files = tmp_path / "files"
+    run(bundled_engine, ["/language", "1", "/test", *["4"] * 16], files)  # English
+    lesson = ["/lessons", "1", "2", "2", "2", "2", "2"]  # five cards, then "Take the quiz"
+    # Eight questions, each followed by "Next": q1 right, q2 wrong, q3 right, q4 two ticks and
+    # Done, q5 and q6 true/false, q7 typed, q8 one tick and Done, then the score.
+    quiz = ["1", "1", "2", "1", "1", "1", "1", "3", "5", "1", "1", "1", "2", "1"]
+    quiz += ["prebunking", "1", "1", "5", "1"]
+    english = run(bundled_engine, [*lesson, *quiz, "/progress"], files)
+    right = re.search(r"(\d) of 8 right", english)
+    assert right, english
+    assert "Lessons finished: 1 of 18" in english
+    russian = run(bundled_engine, ["/language", "2", "/progress", "/lessons"], files)
+    assert "Пройдено уроков: 1 из 18" in russian
+    assert f"верно {right.group(1)} из 8" in russian
+    assert "[1] ✓ Приёмы манипуляции I" in russian
+    pictures = re.findall(r"\[picture: (.+\.png)\]", english + russian)
+    assert len(pictures) == 2
+    for picture in pictures:
+        with Image.open(picture) as image:
+            assert image.size == (800, 900)
+    out = run(bundled_engine, ["/test"], files)
+    assert "второй раунд" in out  # the English "before" test counts in Russian too

@@ -233,7 +233,7 @@ def test_imported_quizzes_pass_the_check_and_are_served(
     assert "Correct & precise" in person.press("The share of eligible voters")
     assert "called _____, named after" in person.press("Next question")
     assert "Correct" in person.press("gerrymandering")
-    assert "5 out of 6" in person.press("See my score")
+    assert "5 of 6 right" in person.press("See my score")
 
 
 @pytest.mark.parametrize("quiz", ["civics-bank", "media-literacy"])
