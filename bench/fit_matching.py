@@ -3,16 +3,16 @@
 The ranker (RANK_WEIGHTS) is a listwise softmax over the first stage's 100 candidates of every
 training tweet (CheckThat! 2020 and 2022 train splits), cross-entropy towards the fact-checks the
 tweet repeats. TAIL_LOGIT is the 10th percentile of the mean logit at ranks 50-100 of those lists.
-The confidence (CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS) is a logistic regression on the reranked
-lists, labelled with whether the best candidate is right. Its lists:
+The confidence (boosted trees, bot/matching/confidence.json) is fitted on the reranked lists,
+labelled with whether the best candidate is right. Its lists:
 
-- the training tweets, half of them (chosen with a fixed seed) with their right fact-checks and
-  any verbatim copies of them masked out of the library (leave-gold-out), so that a message the
-  library has no answer for must score low as well;
+- every training tweet twice: with the library whole, and with its right fact-checks and any
+  verbatim copies of them masked out (leave-gold-out), so that a message the library has no
+  answer for must score low as well;
 - on the bundled library as the chat builds it: the near-miss set's tune split (never right,
-  each counted --near-miss-weight times), every own claim and phrasing and the paraphrase set's
-  tune split (counted --paraphrase-weight times), each once as it is and once with its
-  fact-check masked out.
+  each counted --near-miss-weight times), every own claim and phrasing (also misspelt) and the
+  paraphrase set's tune split (counted --paraphrase-weight times), each once as it is and once
+  with its fact-check masked out.
 
 The thresholds are then chosen: the lowest answer threshold at which every dev split keeps an
 answer precision of --min-precision and answers at most --max-absent of the tweets whose right
@@ -22,9 +22,10 @@ right, none wrong; then the lowest suggest threshold at which the offered candid
 right one at least half the time on the dev splits (masked tweets counting as offers without).
 `--no-near-miss` fits and chooses on the benchmark alone.
 
-    .venv/bin/python bench/fit_matching.py [--data DIR] [--sample N] [--fields] [--json]
+    .venv/bin/python bench/fit_matching.py [--data DIR] [--sample N] [--fields] [--json] [--write]
 
-About a minute on one core. `--sample N` fits on the first N training tweets of each split (for a
+About two minutes on one core; it says whether the trees it fitted are those shipped, and
+`--write` replaces them. `--sample N` fits on the first N training tweets of each split (for a
 quick check); `--fields` also searches the first stage's field weights (IndexSettings in
 corpus.py) by train MAP@5 of BM25F alone, which rebuilds the index a dozen times.
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import random
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,7 +50,7 @@ from abstention import bundled, chat_matcher, near_misses, paraphrases, positive
 
 from bot.commands.bench import gold_positions, read_claims, read_qrels, read_queries
 from bot.library.catalog import Library
-from bot.matching import Document, Matcher, Thresholds, Tier, fit
+from bot.matching import Document, Matcher, Thresholds, Tier, boost, fit
 from bot.matching import model as learned
 from bot.matching.corpus import IndexSettings
 from bot.matching.evaluate import Ranked, score_run
@@ -58,7 +60,6 @@ from bot.matching.matcher import LANGUAGE_BONUS, Ranking, tier_of
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claim-matching"
 DATASETS = ("ct2020", "ct2022")
-SEED = 20201
 GRID = [round(0.01 * step, 2) for step in range(2, 100)]
 
 
@@ -130,7 +131,7 @@ def collect(splits: Sequence[Split]) -> tuple[list[Item], list[Item]]:
 def confidence_rows(
     lists: fit.Lists, weights: np.ndarray, tail: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The confidence's inputs for the best candidate of every list, and whether it is right."""
+    """The confidence's inputs for every non-empty list, and whether its best candidate is right."""
     scores = fit.logits(lists, weights)
     rows = []
     labels = []
@@ -138,14 +139,10 @@ def confidence_rows(
         count = int(lists.valid[index].sum())
         if count == 0:
             continue
-        logit = scores[index, :count]
-        order = np.argsort(-logit, kind="stable")
-        best = int(order[0])
-        second = int(order[1]) if count > 1 else None
+        logit = scores[index, :count].astype(np.float32)
         matrix = lists.features[index, :count].astype(np.float32)
-        values = learned.confidence_inputs(matrix, logit.astype(np.float32), best, second, tail)
-        rows.append([values[name] for name in learned.CONFIDENCE_INPUTS])
-        labels.append(bool(lists.gold[index, best]))
+        rows.append(learned.confidence_inputs(matrix, logit, tail))
+        labels.append(bool(lists.gold[index, int(np.argmax(logit))]))
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool)
 
 
@@ -153,28 +150,50 @@ def fit_model(
     full: list[Item],
     masked: list[Item],
     extra: Sequence[tuple[Item, float]] = (),
-    seed: int = SEED,
+    settings: boost.Settings | None = None,
 ) -> learned.Model:
-    """Ranker on the full lists, tail logit, then the confidence on half full, half masked
-    lists plus the `extra` ones (the bundled library's), each counted `weight` times."""
+    """Ranker on the full lists, tail logit, then the confidence on every full and every masked
+    list plus the `extra` ones (the bundled library's), each counted `weight` times."""
     width = learned.SHORTLIST
     full_lists = fit.pack(full, width)
     weights = fit.fit_ranker(full_lists)
-    tail = fit.tail_logit(full_lists, weights)
-    rng = np.random.default_rng(seed)
-    take_masked = rng.random(len(full)) < 0.5
-    mixed = [m if flag else f for f, m, flag in zip(full, masked, take_masked, strict=True)]
-    lists = [*mixed, *(item for item, _ in extra)]
-    counts = np.asarray([1.0] * len(mixed) + [weight for _, weight in extra])
+    tail = round(fit.tail_logit(full_lists, weights), 1)
+    weights = np.round(weights, 3)
+    lists = [*full, *masked, *(item for item, _ in extra)]
+    counts = np.asarray([1.0] * (len(full) + len(masked)) + [weight for _, weight in extra])
     kept = np.asarray([len(item[1]) > 0 for item in lists])
     inputs, labels = confidence_rows(fit.pack(lists, width), weights, tail)
-    bias, conf = fit.fit_logistic(inputs, labels, weights=counts[kept])
+    forest = boost.fit_forest(
+        inputs, labels, counts[kept], tuple(learned.CONFIDENCE_INPUTS), settings
+    )
     return learned.Model(
         rank={name: float(w) for name, w in zip(NAMES, weights, strict=True)},
-        bias=bias,
-        weights={name: float(w) for name, w in zip(learned.CONFIDENCE_INPUTS, conf, strict=True)},
+        forest=forest,
         tail_logit=tail,
     )
+
+
+TYPO_SEED = 20260
+TYPO_SHARE = 0.4
+
+
+def misspelt(text: str, rng: random.Random) -> str:
+    """`text` as people type it in a hurry: about TYPO_SHARE of its words of five letters or more
+    lose, double or swap a letter (forwarded claims are often misspelt; the confidence must not
+    take a misspelt repeat of a claim for a message about something else)."""
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if len(word) < 5 or not word.isalpha() or rng.random() >= TYPO_SHARE:
+            continue
+        at = rng.randrange(1, len(word) - 1)
+        kind = rng.randrange(3)
+        if kind == 0:
+            words[index] = word[:at] + word[at + 1 :]
+        elif kind == 1:
+            words[index] = word[:at] + word[at] + word[at:]
+        else:
+            words[index] = word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
+    return " ".join(words)
 
 
 @dataclass
@@ -199,16 +218,19 @@ class Bundled:
     def items(self, near_miss_weight: float, paraphrase_weight: float) -> list[tuple[Item, float]]:
         """Near misses of the tune split (never right; each counted `near_miss_weight` times:
         they are few, and the chat meets far more of them than of benchmark tweets), every own
-        claim and phrasing and every tune paraphrase (counted `paraphrase_weight` times), once
-        with its fact-check in the library and once masked out."""
+        claim and phrasing, each also misspelt (see `misspelt`), and every tune paraphrase
+        (counted `paraphrase_weight` times), once with its fact-check in the library and once
+        masked out."""
         found = [
             (self.item(e.text, e.language, None, masked=False), near_miss_weight)
             for e in near_misses()
             if e.split == "tune"
         ]
+        typos = random.Random(TYPO_SEED)
         for text, language, fc_id in positives(self.library):
-            found.append((self.item(text, language, fc_id, masked=False), 1.0))
-            found.append((self.item(text, language, fc_id, masked=True), 1.0))
+            for said in (text, misspelt(text, typos)):
+                found.append((self.item(said, language, fc_id, masked=False), 1.0))
+                found.append((self.item(said, language, fc_id, masked=True), 1.0))
         for e in paraphrases():
             if e.split == "tune":
                 found.append((self.item(e.text, e.language, e.near, False), paraphrase_weight))
@@ -355,28 +377,13 @@ def search_fields(data: Path, sample: int | None) -> IndexSettings:
 
 
 def constants(fitted: learned.Model, limits: Thresholds) -> str:
-    """The fitted constants, as model.py and types.Thresholds spell them."""
+    """The fitted constants, as model.py and types.Thresholds spell them (the trees go to
+    model.FOREST_FILE)."""
     lines = ["RANK_WEIGHTS: dict[str, float] = {"]
     lines += [f'    "{name}": {fitted.rank[name]:.3f},' for name in NAMES]
-    lines += [
-        "}",
-        f"CONFIDENCE_BIAS = {fitted.bias:.3f}",
-        "CONFIDENCE_WEIGHTS: dict[str, float] = {",
-    ]
-    lines += [f'    "{name}": {fitted.weights[name]:.3f},' for name in learned.CONFIDENCE_INPUTS]
     lines += ["}", f"TAIL_LOGIT = {fitted.tail_logit:.1f}"]
     lines += [f"# Thresholds(answer={limits.answer:g}, suggest={limits.suggest:g})"]
     return "\n".join(lines)
-
-
-def rounded(fitted: learned.Model) -> learned.Model:
-    """The model as printed (three decimals, one for the tail), so dev figures match the paste."""
-    return learned.Model(
-        rank={k: round(v, 3) for k, v in fitted.rank.items()},
-        bias=round(fitted.bias, 3),
-        weights={k: round(v, 3) for k, v in fitted.weights.items()},
-        tail_logit=round(fitted.tail_logit, 1),
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -399,6 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--paraphrase-weight", type=float, default=5.0, help="weight of a tune paraphrase"
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument(
+        "--write", action="store_true", help=f"write the fitted trees to {learned.FOREST_FILE.name}"
+    )
     args = parser.parse_args(argv)
     if args.fields:
         print("first stage:", search_fields(args.data, args.sample))
@@ -408,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     library = bundled(None)
     own = Bundled(chat_matcher(library), library)
     extra = own.items(args.near_miss_weight, args.paraphrase_weight) if args.near_miss else []
-    fitted = rounded(fit_model(full, masked, extra))
+    fitted = fit_model(full, masked, extra)
     dev_splits = load_splits(args.data, "dev", None, matchers)
     dev = {split.name: evaluate(split, fitted) for split in dev_splits}
     rows = own.rankings(fitted)
@@ -424,6 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         dev, bundled_ok if args.near_miss else None, args.min_precision, args.max_absent
     )
     print(constants(fitted, limits))
+    trees = fitted.forest.dumps()
+    shipped = learned.FOREST_FILE.read_text(encoding="utf-8")
+    print(f"{learned.FOREST_FILE.name}: {'as shipped' if trees == shipped else 'differs'}")
+    if args.write:
+        learned.FOREST_FILE.write_text(trees, encoding="utf-8")
+        print(f"wrote {learned.FOREST_FILE}")
     today = {split.name: evaluate(split, learned.DEFAULT) for split in dev_splits}
     report: dict[str, dict[str, float]] = {}
     for label, runs, chosen in (

@@ -5,8 +5,6 @@ and calls these functions; they live here so that the tests can fit on a small s
 
 - `fit_ranker`: listwise softmax over each shortlist, cross-entropy towards the right fact-checks
   (their total probability), L2-regularised, full-batch Adam.
-- `fit_logistic`: a logistic regression by Newton's method (ridge on the weights, not the bias),
-  used for the confidence.
 - `tail_logit`: the padding logit of model.TAIL_LOGIT.
 """
 
@@ -138,31 +136,3 @@ def tail_logit(lists: Lists, weights: Array, share: float = 0.10) -> float:
         return 0.0
     scores = -np.sort(-logits(lists.subset(full), weights), axis=1)
     return float(np.quantile(scores[:, 49:100].mean(axis=1), share))
-
-
-def fit_logistic(
-    inputs: Array,
-    labels: Mask,
-    l2: float = 1e-3,
-    steps: int = 50,
-    weights: Array | None = None,
-) -> tuple[float, Array]:
-    """Bias and weights of a logistic regression of `labels` on `inputs` (Newton's method),
-    each row counting `weights[row]` times (default once)."""
-    rows, columns = inputs.shape
-    design = np.hstack([np.ones((rows, 1)), inputs])
-    target = labels.astype(np.float64)
-    counts = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
-    beta = np.zeros(columns + 1)
-    ridge = np.full(columns + 1, l2 * rows)
-    ridge[0] = 1e-9
-    for _ in range(steps):
-        prob = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
-        grad = design.T @ (counts * (prob - target)) + ridge * beta
-        curvature = counts * prob * (1 - prob)
-        hessian = (design * curvature[:, None]).T @ design + np.diag(ridge)
-        step = np.linalg.solve(hessian, grad)
-        beta -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
-    return float(beta[0]), beta[1:]

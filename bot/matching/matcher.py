@@ -115,9 +115,7 @@ class Matcher:
         if language is not None:
             logits = logits + LANGUAGE_BONUS * self._in_language(docs, language)
         order = np.argsort(-logits, kind="stable")
-        best = int(order[0])
-        second = int(order[1]) if len(order) > 1 else None
-        sure = self.model.confidence(matrix, logits, best, second)
+        sure = self.model.confidence(matrix, logits)
         ranked = [int(docs[i]) for i in order]
         values = [float(logits[i]) for i in order]
         if exact:

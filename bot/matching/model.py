@@ -1,78 +1,62 @@
 """The learned part: how features combine into a ranking, and how sure the top candidate is.
 
-Both are linear models fitted by bench/fit_matching.py (run it to refit; it prints the constants
-below in this form) and checked on the dev splits:
+Both are fitted by bench/fit_matching.py (run it to refit; it prints RANK_WEIGHTS and TAIL_LOGIT
+in this form and, with --write, writes the trees of the confidence to confidence.json beside this
+file) and checked on the dev splits:
 
-- the ranker is a listwise softmax over the first stage's candidates of every training tweet of
-  the CLEF CheckThat! 2020 and 2022 English claim-retrieval data (tweets against Snopes
+- the ranker is linear: a listwise softmax over the first stage's candidates of every training
+  tweet of the CLEF CheckThat! 2020 and 2022 English claim-retrieval data (tweets against Snopes
   fact-checks), cross-entropy towards the fact-check the tweet repeats;
-- the confidence is a logistic regression on the ranked list (best score, its margin over the
-  second, its share of the softmax, and the best candidate's features: how much of the message
-  and of the claim it covers, and whether the message says what the claim says about its
-  subject: predicate words, word pairs, numbers, negation), labelled with whether the best
-  candidate is right. Its negatives: half of the training tweets with their right fact-check
-  removed from the library, and, on the bundled library, the tune split of the near-miss set
-  (true news and chat on the library's topics) and every own claim and phrasing with its
-  fact-check removed; its in-library positives: those claims and phrasings as they are.
-
-The weights are plain numbers so that a reader can see what matters.
+- the confidence is boosted decision trees (boost.py) on the ranked list: the best score, its
+  margins over the next ones, its share of the softmax, how many rivals come close, and every
+  feature of the best candidate, of the second, and the best one's lead over ranks 2-10 (how
+  much of the message and of the claim it covers, whether the message says what the claim says
+  about its subject: predicate words, word pairs, numbers, negation). Labelled with whether the
+  best candidate is right. A linear confidence had to choose between answering paraphrases and
+  keeping quiet on related claims; trees can weigh a lead by the coverage behind it. Its
+  negatives: every training tweet with its right fact-checks removed from the library, and, on
+  the bundled library, the tune split of the near-miss set (true news and chat on the library's
+  topics) and every own claim and phrasing (as written and misspelt) with its fact-check
+  removed; its positives: the training tweets with the library whole, and those claims,
+  phrasings and tune paraphrases as they are.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from bot.matching.boost import Forest
 from bot.matching.features import COLUMN, NAMES
 from bot.matching.index import FloatArray
 
 # One weight per feature of features.NAMES.
 RANK_WEIGHTS: dict[str, float] = {
-    "bm25_rel": 9.029,
-    "bm25_frac": 1.276,
-    "cov_claim": 0.642,
-    "cov_title": -1.218,
-    "cov_query": 4.576,
-    "set_claim": 2.553,
-    "set_title": 4.876,
-    "num_hit": 1.082,
-    "num_missing": -1.846,
-    "entity": 1.296,
-    "signature": 2.837,
-    "year_hit": 0.760,
-    "doc_names": 0.486,
-    "pred_claim": -0.128,
-    "pred_query": 2.828,
-    "num_extra": 1.280,
-    "negation": -0.027,
-    "shared": -1.590,
-    "phrase": 0.188,
+    "bm25_rel": 8.997,
+    "bm25_frac": 1.286,
+    "cov_claim": 0.685,
+    "cov_title": -1.248,
+    "cov_query": 4.647,
+    "set_claim": 2.589,
+    "set_title": 4.927,
+    "num_hit": 1.104,
+    "num_missing": -1.844,
+    "entity": 1.284,
+    "signature": 2.829,
+    "year_hit": 0.754,
+    "doc_names": 0.485,
+    "pred_claim": -0.132,
+    "pred_query": 2.799,
+    "num_extra": 1.281,
+    "negation": -0.018,
+    "shared": -1.609,
+    "phrase": 0.170,
 }
-CONFIDENCE_BIAS = -11.170
-CONFIDENCE_WEIGHTS: dict[str, float] = {
-    "top": 0.313,
-    "margin": 0.123,
-    "p1": 0.918,
-    "cov_claim": 1.817,
-    "cov_title": 4.780,
-    "set_claim": 1.673,
-    "cov_query": -3.317,
-    "pred_claim": 1.630,
-    "pred_query": 1.488,
-    "num_extra": -1.163,
-    "negation": -0.149,
-    "doc_names": 0.381,
-    "shared": 1.187,
-    "phrase": 0.453,
-}
-# The confidence's inputs: its own three, and features of the best candidate (features.NAMES).
-CONFIDENCE_INPUTS = (
-    *("top", "margin", "p1", "cov_claim", "cov_title", "set_claim", "cov_query"),
-    *("pred_claim", "pred_query", "num_extra", "negation", "doc_names", "shared", "phrase"),
-)
 MARGIN_CAP = 5.0
 # The confidence was fitted on shortlists of 100 candidates. A small library gives shorter
 # lists, in which any weak match would look unrivalled; the missing places are filled with
@@ -82,19 +66,54 @@ SHORTLIST = 100
 TAIL_LOGIT = 4.1
 
 
-def confidence_inputs(
-    features: FloatArray, scores: FloatArray, best: int, second: int | None, tail_logit: float
-) -> dict[str, float]:
-    """What the confidence reads from a ranked shortlist (see CONFIDENCE_INPUTS)."""
+# The confidence's own inputs, read from the ranked list; then every feature (features.NAMES) of
+# the best candidate, of the second, and the best's lead over the strongest of ranks 2-10 in it.
+OWN_INPUTS = ("top", "margin", "p1", "gap3", "gap5", "gap10", "close", "strong", "cov_query10")
+CONFIDENCE_INPUTS = (
+    *OWN_INPUTS,
+    *(f"best.{name}" for name in NAMES),
+    *(f"second.{name}" for name in NAMES),
+    *(f"lead.{name}" for name in NAMES),
+)
+RIVALS = 10
+FOREST_FILE = Path(__file__).with_name("confidence.json")
+
+
+def confidence_inputs(features: FloatArray, scores: FloatArray, tail_logit: float) -> FloatArray:
+    """What the confidence reads from a shortlist (see CONFIDENCE_INPUTS), in that order.
+
+    Places a short shortlist lacks count as candidates at `tail_logit` for the margins and
+    gaps, and with no features for the second candidate."""
+    order = np.argsort(-scores, kind="stable")
+    best = int(order[0])
     top = float(scores[best])
-    margin = MARGIN_CAP if second is None else min(top - float(scores[second]), MARGIN_CAP)
+    ranked = [float(scores[i]) for i in order[:RIVALS]]
+    ranked += [min(tail_logit, top)] * (RIVALS - len(ranked))
     padding = max(0, SHORTLIST - len(scores)) * math.exp(min(tail_logit - top, 50.0))
     share = 1.0 / (float(np.exp(np.minimum(scores - top, 0.0)).sum()) + padding)
-    row = features[best]
-    own = {"top": top, "margin": margin, "p1": share}
-    return {
-        name: own[name] if name in own else float(row[COLUMN[name]]) for name in CONFIDENCE_INPUTS
-    }
+    column = COLUMN["cov_query"]
+    rivals = order[1:RIVALS]
+    own = [
+        top,
+        min(top - ranked[1], MARGIN_CAP),
+        share,
+        min(top - ranked[2], 2 * MARGIN_CAP),
+        min(top - ranked[4], 2 * MARGIN_CAP),
+        min(top - ranked[9], 2 * MARGIN_CAP),
+        float((scores > top - 1.0).sum()),
+        float((features[:, COLUMN["bm25_rel"]] > 0.8).sum()),
+        float(features[order[:RIVALS], column].max()),
+    ]
+    row = features[best].astype(np.float64)
+    width = features.shape[1]
+    second = features[order[1]].astype(np.float64) if len(order) > 1 else np.zeros(width)
+    strongest = features[rivals].max(axis=0).astype(np.float64) if len(rivals) else np.zeros(width)
+    return np.concatenate([np.asarray(own), row, second, row - strongest])
+
+
+def load_forest(path: Path = FOREST_FILE) -> Forest:
+    """The fitted confidence (bench/fit_matching.py --write writes it)."""
+    return Forest.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -102,8 +121,7 @@ class Model:
     """The learned constants as one value, so that a fit can be tried without editing this file."""
 
     rank: Mapping[str, float] = field(default_factory=lambda: dict(RANK_WEIGHTS))
-    bias: float = CONFIDENCE_BIAS
-    weights: Mapping[str, float] = field(default_factory=lambda: dict(CONFIDENCE_WEIGHTS))
+    forest: Forest = field(default_factory=load_forest)
     tail_logit: float = TAIL_LOGIT
     _vector: FloatArray = field(init=False, repr=False, compare=False)
 
@@ -116,13 +134,9 @@ class Model:
         scores: FloatArray = features @ self._vector
         return scores
 
-    def confidence(
-        self, features: FloatArray, scores: FloatArray, best: int, second: int | None
-    ) -> float:
-        """The probability that candidate `best` is the fact-check the message repeats."""
-        values = confidence_inputs(features, scores, best, second, self.tail_logit)
-        logit = self.bias + sum(self.weights[k] * v for k, v in values.items())
-        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+    def confidence(self, features: FloatArray, scores: FloatArray) -> float:
+        """The probability that the best-scored candidate is the fact-check the message repeats."""
+        return self.forest.probability(confidence_inputs(features, scores, self.tail_logit))
 
 
 DEFAULT = Model()
@@ -133,6 +147,6 @@ def rank_scores(features: FloatArray) -> FloatArray:
     return DEFAULT.rank_scores(features)
 
 
-def confidence(features: FloatArray, scores: FloatArray, best: int, second: int | None) -> float:
-    """The probability that candidate `best` is right, with the fitted weights."""
-    return DEFAULT.confidence(features, scores, best, second)
+def confidence(features: FloatArray, scores: FloatArray) -> float:
+    """The probability that the best-scored candidate is right, with the fitted model."""
+    return DEFAULT.confidence(features, scores)

@@ -15,7 +15,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from bot.matching import fit
+from bot.matching import boost, fit
 from bot.matching.features import NAMES
 from bot.matching.model import CONFIDENCE_INPUTS
 
@@ -51,15 +51,6 @@ def test_ranker_fit_recovers_the_feature_that_decides() -> None:
     assert fit.mean_average_precision(lists, fit.first_stage_order(lists)) < 0.5
 
 
-def test_logistic_fit_separates_the_labels() -> None:
-    rng = np.random.default_rng(2)
-    inputs = rng.normal(size=(400, 1))
-    labels = inputs[:, 0] + rng.normal(scale=0.3, size=400) > 0
-    bias, weights = fit.fit_logistic(inputs, labels)
-    assert abs(bias) < 0.5
-    assert weights[0] > 2.0
-
-
 @pytest.mark.slow
 def test_fit_on_a_sample_beats_bm25_on_it() -> None:
     if not (DATA / "ct2020" / "train.queries.jsonl").is_file():
@@ -67,11 +58,12 @@ def test_fit_on_a_sample_beats_bm25_on_it() -> None:
     script = _script()
     splits = script.load_splits(DATA, "train", 120, {})
     full, masked = script.collect(splits)
-    fitted = script.fit_model(full, masked)
+    fitted = script.fit_model(full, masked, settings=boost.Settings(rounds=20))
     assert set(fitted.rank) == set(NAMES)
-    assert set(fitted.weights) == set(CONFIDENCE_INPUTS)
-    values = [*fitted.rank.values(), *fitted.weights.values(), fitted.bias, fitted.tail_logit]
+    assert fitted.forest.inputs == CONFIDENCE_INPUTS
+    values = [*fitted.rank.values(), fitted.forest.base, fitted.tail_logit]
     assert all(math.isfinite(v) for v in values)
+    assert np.isfinite(fitted.forest.leaves).all()
     lists = fit.pack(full, 100)
     weights = np.asarray([fitted.rank[name] for name in NAMES])
     ranked = fit.mean_average_precision(lists, fit.logits(lists, weights))
