@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from bot.learning.scheduling import CardState, review
 from bot.storage.repository import Repository
@@ -15,18 +15,27 @@ from bot.storage.tables import (
     User,
 )
 
+# Built once: every graded answer looks up its question's card.
+_CARD = select(ReviewCard).where(
+    ReviewCard.user_id == bindparam("user_id"),
+    ReviewCard.quiz_id == bindparam("quiz_id"),
+    ReviewCard.question_id == bindparam("question_id"),
+    ReviewCard.language == bindparam("language"),
+)
+
 
 class Reviews(Repository):
     def schedule(
         self, attempt: QuizAttempt, quiz_id: str, question_id: str, correct: bool, now: dt.datetime
     ) -> None:
         card = self._session.scalar(
-            select(ReviewCard).where(
-                ReviewCard.user_id == attempt.user_id,
-                ReviewCard.quiz_id == quiz_id,
-                ReviewCard.question_id == question_id,
-                ReviewCard.language == attempt.language,
-            )
+            _CARD,
+            {
+                "user_id": attempt.user_id,
+                "quiz_id": quiz_id,
+                "question_id": question_id,
+                "language": attempt.language,
+            },
         )
         if card is None:
             card = ReviewCard(
