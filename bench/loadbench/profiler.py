@@ -27,13 +27,14 @@ _self = collections.Counter()
 _incl = collections.Counter()
 _phase = collections.Counter()
 _PHASES = (
-    ("progress chart (matplotlib)", ("matplotlib", "PIL", "bot/charts.py")),
+    ("progress chart (matplotlib)", ("matplotlib", "PIL", "bot/transports/drawing")),
     ("database (SQLAlchemy, driver)", ("sqlalchemy", "psycopg", "sqlite3")),
-    ("Bot API calls (python-telegram-bot, httpx)", ("httpx", "httpcore", "anyio",
-        "bot/transports/telegram_render.py", "bot/transports/telegram_handlers.py:_answer")),
-    ("engine (flows, templates, matcher)", ("bot/engine", "bot/render.py", "bot/matching",
+    ("Bot API calls (python-telegram-bot, aiohttp)", ("aiohttp", "httpx", "httpcore", "anyio",
+        "bot/transports/telegram/_render.py", "bot/transports/telegram/_http.py",
+        "bot/transports/telegram/_handlers.py:_answer")),
+    ("engine (flows, templates, matcher)", ("bot/engine", "bot/texts", "bot/matching",
         "jinja2", "markupsafe", "rapidfuzz", "bm25s", "numpy")),
-    ("sealing addresses (Fernet)", ("cryptography", "bot/privacy.py")),
+    ("sealing addresses (Fernet)", ("cryptography", "bot/storage/keys.py")),
     ("webhook (Tornado, update parsing, ordering)", ("tornado", "telegram",
         "bot/transports")),
 )
@@ -104,7 +105,7 @@ _calls = collections.Counter()
 _depth = threading.local()
 _WRAP = [
     ("bot.engine.engine", "Engine", "handle", "engine.handle"),
-    ("bot.engine.progress", None, "progress_png", "progress chart"),
+    ("bot.transports.drawing.charts", None, "progress_png", "progress chart"),
 ] + [("sqlalchemy.orm.session", "Session", name, "database") for name in
      ("execute", "scalars", "scalar", "get", "get_one", "flush", "commit", "close")] + [
     ("sqlalchemy.orm.session", "SessionTransaction", name, "database")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.storage.repository import Repository
@@ -16,6 +16,28 @@ from bot.storage.tables import (
     LessonProgress,
     QuizAttempt,
     User,
+)
+
+# Built once, with parameters: the statements of the lesson and quiz steps that people take many
+# times a minute (building a statement anew costs about as much as running it on SQLite).
+_LESSON_ROW = select(LessonProgress).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.lesson_id == bindparam("lesson_id"),
+    LessonProgress.language == bindparam("language"),
+)
+_COMPLETED = select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None)
+)
+_CURRENT_ATTEMPT = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.finished_at.is_(None))
+    .order_by(QuizAttempt.id.desc())
+    .limit(1)
+)
+_EARLIER_ANSWERS = select(func.count(Answer.id)).where(
+    Answer.user_id == bindparam("user_id"),
+    Answer.quiz_id == bindparam("quiz_id"),
+    Answer.question_id == bindparam("question_id"),
 )
 
 
@@ -59,21 +81,12 @@ class Lessons(Repository):
 
     def _lesson_row(self, user: User, lesson_id: str, language: str) -> LessonProgress | None:
         return self._session.scalar(
-            select(LessonProgress).where(
-                LessonProgress.user_id == user.id,
-                LessonProgress.lesson_id == lesson_id,
-                LessonProgress.language == language,
-            )
+            _LESSON_ROW, {"user_id": user.id, "lesson_id": lesson_id, "language": language}
         )
 
     def lessons_completed(self, user: User) -> frozenset[str]:
         """The ids of every lesson the user finished, in whichever language they read it."""
-        rows = self._session.scalars(
-            select(LessonProgress.lesson_id).where(
-                LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None)
-            )
-        )
-        return frozenset(rows)
+        return frozenset(self._session.scalars(_COMPLETED, {"user_id": user.id}))
 
 
 class Quizzes(Repository):
@@ -82,12 +95,7 @@ class Quizzes(Repository):
         self._reviews = reviews
 
     def current_attempt(self, user: User) -> QuizAttempt | None:
-        return self._session.scalar(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.finished_at.is_(None))
-            .order_by(QuizAttempt.id.desc())
-            .limit(1)
-        )
+        return self._session.scalar(_CURRENT_ATTEMPT, {"user_id": user.id})
 
     def latest_finished_attempt(self, user: User) -> QuizAttempt | None:
         return self._session.scalar(
@@ -170,11 +178,8 @@ class Quizzes(Repository):
     ) -> Answer:
         """Store a graded answer and reschedule the question's spaced review."""
         earlier = self._session.scalar(
-            select(func.count(Answer.id)).where(
-                Answer.user_id == attempt.user_id,
-                Answer.quiz_id == quiz_id,
-                Answer.question_id == question_id,
-            )
+            _EARLIER_ANSWERS,
+            {"user_id": attempt.user_id, "quiz_id": quiz_id, "question_id": question_id},
         )
         self._reviews.schedule(attempt, quiz_id, question_id, score >= 1.0, now)
         answer = Answer(

@@ -25,19 +25,26 @@ def hour_of(moment: dt.datetime) -> dt.datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def insert_new(dialect: str, model: type[Base], **values: object) -> Insert:
+    """INSERT that does nothing when the row exists: safe when two workers race to create the
+    same user, event or bucket (SQLite and PostgreSQL both speak ON CONFLICT). A plain table
+    insert: the ORM's bulk-insert machinery would only add work."""
+    table = cast(Table, model.__table__)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
 class Repository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def _insert_new(self, model: type[Base], **values: object) -> Insert:
-        """INSERT that does nothing when the row exists: safe when two workers race to create
-        the same user, event or bucket (SQLite and PostgreSQL both speak ON CONFLICT). A plain
-        table insert: the ORM's bulk-insert machinery would only add work."""
-        table = cast(Table, model.__table__)
+    @property
+    def _dialect(self) -> str:
         bind = self._session.bind
-        if bind is not None and bind.dialect.name == "postgresql":
-            return postgresql.insert(table).values(**values).on_conflict_do_nothing()
-        return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        return bind.dialect.name if bind is not None else "sqlite"
+
+    def _insert_new(self, model: type[Base], **values: object) -> Insert:
+        return insert_new(self._dialect, model, **values)
 
     def _locked_or_new(self, model: type[_Row], where: ColumnElement[bool], **new: object) -> _Row:
         """The row matching `where`, locked for this unit; inserted from `new` when missing."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from bot.learning.scheduling import CardState, review
 from bot.storage.repository import Repository
@@ -16,20 +16,28 @@ from bot.storage.tables import (
     User,
 )
 
+# Built once: every graded answer looks up its question's card.
+# The question's card in whichever language it was first answered (the oldest, should an older
+# database hold one per language).
+_CARD = (
+    select(ReviewCard)
+    .where(
+        ReviewCard.user_id == bindparam("user_id"),
+        ReviewCard.quiz_id == bindparam("quiz_id"),
+        ReviewCard.question_id == bindparam("question_id"),
+    )
+    .order_by(ReviewCard.id)
+    .limit(1)
+)
+
 
 class Reviews(Repository):
     def schedule(
         self, attempt: QuizAttempt, quiz_id: str, question_id: str, correct: bool, now: dt.datetime
     ) -> None:
         card = self._session.scalar(
-            select(ReviewCard)
-            .where(
-                ReviewCard.user_id == attempt.user_id,
-                ReviewCard.quiz_id == quiz_id,
-                ReviewCard.question_id == question_id,
-            )
-            .order_by(ReviewCard.id)
-            .limit(1)
+            _CARD,
+            {"user_id": attempt.user_id, "quiz_id": quiz_id, "question_id": question_id},
         )
         if card is None:
             card = ReviewCard(

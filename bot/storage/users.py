@@ -6,11 +6,23 @@ import datetime as dt
 
 from sqlalchemy import bindparam, select
 
-from bot.storage.repository import Repository, hour_of
+from bot.storage.repository import Repository, hour_of, insert_new
 from bot.storage.tables import ProcessedEvent, User
 
-# Built once: every event reads its person's row, so statement building shows on the profile.
+# Built once: every event reads its person's row and records its id, so building the statements
+# anew each time shows on the profile.
 _BY_KEY = select(User).where(User.key == bindparam("key")).with_for_update()
+_EVENTS = ProcessedEvent.__table__.c
+# RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
+_FIRST_TIME = {
+    dialect: insert_new(
+        dialect,
+        ProcessedEvent,
+        event_id=bindparam("event_id", type_=_EVENTS.event_id.type),
+        processed_at=bindparam("at", type_=_EVENTS.processed_at.type),
+    ).returning(_EVENTS.event_id)
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 class Users(Repository):
@@ -25,11 +37,9 @@ class Users(Repository):
 
     def first_time(self, event_id: str, now: dt.datetime) -> bool:
         """Record a platform event id; False when it was handled before (a re-delivery)."""
-        insert = self._insert_new(ProcessedEvent, event_id=event_id, processed_at=hour_of(now))
-        # RETURNING, not rowcount: drivers disagree on rowcount for a skipped insert.
-        column = ProcessedEvent.__table__.c.event_id
-        inserted = self._session.execute(insert.returning(column)).scalar()
-        return inserted is not None
+        insert = _FIRST_TIME[self._dialect]
+        params = {"event_id": event_id, "at": hour_of(now)}
+        return self._session.execute(insert, params).scalar() is not None
 
     def user_by_id(self, user_id: int) -> User:
         return self._session.get_one(User, user_id)

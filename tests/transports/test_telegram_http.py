@@ -5,10 +5,11 @@ request got, proxies follow the environment."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person
@@ -38,6 +39,55 @@ def test_fields_and_uploads_reach_the_bot_api(fake_api: FakeBotApi) -> None:
     [photo] = fake_api.calls("sendPhoto")
     assert photo.params["caption"] == "c"
     assert photo.params["photo"] == {"filename": "chart.png", "size": len(b"\x89PNG picture")}
+
+
+async def _recording_server(seen: list[bytes]) -> tuple[asyncio.Server, int]:
+    """Answers every request with a sent message; keeps each raw request (head and body)."""
+    sent = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}
+    answer = json.dumps({"ok": True, "result": sent}).encode()
+
+    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        seen.append(head + await reader.readexactly(length))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        writer.write(b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(answer) + answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(record, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def _send_with_keyboard(seen: list[bytes]) -> None:
+    server, port = await _recording_server(seen)
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=AiohttpRequest(4))
+    try:
+        await bot.request.initialize()
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Дальше", callback_data="next:1")]])
+        await bot.send_message(42, '{"not": "json"} — «текст»', reply_markup=markup)
+        await bot.request.shutdown()
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_parameters_go_as_one_json_body_with_nested_values_and_text_kept() -> None:
+    seen: list[bytes] = []
+    asyncio.run(_send_with_keyboard(seen))
+    [request] = seen
+    head, _, body = request.partition(b"\r\n\r\n")
+    assert b"content-type: application/json" in head.lower()
+    params = json.loads(body.decode("utf-8"))
+    assert params["chat_id"] == 42
+    assert params["text"] == '{"not": "json"} — «текст»'  # a string, even when it looks like JSON
+    assert params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Дальше", "callback_data": "next:1"}]]
+    }
 
 
 async def _silent_server() -> tuple[asyncio.Server, int]:

@@ -4,7 +4,7 @@ captions or followed by text, files uploaded, lessons edited in place, every pre
 from __future__ import annotations
 
 import pytest
-from telegram import InputTextMessageContent
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputTextMessageContent
 
 from bot.engine.events import Button, InlineAnswer
 from bot.testing.fakebotapi import FakeBotApi, Person, callback_query, text_message
@@ -117,6 +117,29 @@ def test_notices_answer_the_press_and_notice_only_replies_send_nothing(
         "Correct",
     ]
     assert [call.params["text"] for call in fake_api.calls("sendMessage")][1:] == ["Right!"]
+
+
+def test_a_keyboard_goes_out_exactly_as_python_telegram_bot_would_send_it() -> None:
+    rows = [
+        [Button("Next ›", "next:3:ab"), Button("Back", "back:1:ab")],
+        [],
+        [Button("Открыть чат", "", url="https://t.me/civic_bot?start=progress")],
+    ]
+    made = keyboard(rows)
+    assert made is not None
+    same = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Next ›", callback_data="next:3:ab"),
+                InlineKeyboardButton("Back", callback_data="back:1:ab"),
+            ],
+            [InlineKeyboardButton("Открыть чат", url="https://t.me/civic_bot?start=progress")],
+        ]
+    )
+    assert made.to_dict() == same.to_dict()
+    assert made == same  # the buttons themselves are there too
+    made.to_dict()["inline_keyboard"][0][0]["text"] = "changed"
+    assert made.to_dict() == same.to_dict()  # each call hands out its own copy
 
 
 def test_payloads_over_64_bytes_are_refused_before_sending() -> None:

@@ -1,7 +1,8 @@
 """The HTTP side of the fake Bot API: decoding python-telegram-bot's request bodies and
 answering on a threaded loopback server.
 
-Bodies are form-encoded with JSON-encoded values, or multipart when files are uploaded; values
+Bodies are JSON (civicbot's client), form-encoded with JSON-encoded values (python-telegram-bot's
+default client), or multipart when files are uploaded; in the last two, values
 of string parameters are sent raw, so they are kept as strings even when they look like JSON.
 """
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     Bot,
@@ -72,22 +73,42 @@ class Pressed:
     has_text: bool
 
 
+class _Keyboard(InlineKeyboardMarkup):
+    """An inline keyboard that gives python-telegram-bot its wire form, built with it.
+
+    The generic `to_dict` finds every attribute of the keyboard and of each button by
+    introspection on every send; most replies carry a keyboard, so that showed on the profile.
+    The result is the same dictionary (a test compares the two)."""
+
+    __slots__ = ("_wire",)
+
+    def __init__(self, rows: list[list[InlineKeyboardButton]], wire: list[list[dict[str, str]]]):
+        super().__init__(rows)
+        self._wire = wire
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:  # noqa: ARG002 - flat already
+        return {"inline_keyboard": [[dict(button) for button in row] for row in self._wire]}
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     """An inline keyboard (labels are plain text), refusing payloads Telegram would reject."""
-    built = []
+    built, wire = [], []
     for row in rows:
-        buttons = []
+        buttons, wired = [], []
         for button in row:
             if button.url is not None:  # a link (to the private chat), no callback
                 buttons.append(InlineKeyboardButton(button.label, url=button.url))
+                wired.append({"text": button.label, "url": button.url})
                 continue
             size = len(button.payload.encode())
             if not 0 < size <= CALLBACK_DATA_BYTES:
                 raise RenderError(f"button payload is {size} bytes, allowed 1-64")
             buttons.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+            wired.append({"text": button.label, "callback_data": button.payload})
         if buttons:
             built.append(buttons)
-    return InlineKeyboardMarkup(built) if built else None
+            wire.append(wired)
+    return _Keyboard(built, wire) if built else None
 
 
 def notice_of(replies: Sequence[Reply]) -> str | None:
