@@ -22,8 +22,7 @@
     });
     var intro = document.querySelector(".intro");
     if (intro && !fresh.querySelector(".intro")) { intro.remove(); }
-    var last = log.lastElementChild;
-    if (last) { last.scrollIntoView({block: "end"}); }
+    newest();
     var text = document.getElementById("text");
     if (text) { text.focus({preventScroll: true}); }
     return true;
@@ -59,6 +58,13 @@
       event.target.form.requestSubmit();
     }
   });
-  var last = document.getElementById("last");
-  if (last) { last.scrollIntoView({block: "end"}); }
+  function newest() {
+    var last = document.querySelector("#said > li:last-child");
+    if (last) { last.scrollIntoView({block: "end"}); }
+  }
+  // a picture that arrives later makes the page taller: keep the newest message in view
+  document.addEventListener("load", function (event) {
+    if (event.target.tagName === "IMG") { newest(); }
+  }, true);
+  newest();
 }());
