@@ -35,7 +35,9 @@ def register(
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     secret = load_secret_key(data_dir())
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     engine = build_engine(settings)
     service = build_service(settings, engine, load_address_key(data_dir()))
     try:

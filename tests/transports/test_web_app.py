@@ -134,7 +134,9 @@ def test_forms_without_their_token_change_nothing(url: str, engine: Engine) -> N
     missing = tab.http.post("say", data={"text": "/start"})
     assert missing.status_code == 403
     cross = tab.http.post(
-        "say", data={"csrf": tab.token(), "text": "/start"}, headers={"Sec-Fetch-Site": "cross-site"}
+        "say",
+        data={"csrf": tab.token(), "text": "/start"},
+        headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert cross.status_code == 403
     stranger = httpx.post(url + "say", data={"csrf": tab.token(), "text": "/start"})
@@ -230,7 +232,7 @@ def test_forget_ends_the_session(url: str, engine: Engine) -> None:
     tab.say("/forget")
     erased = tab.post("press", follow=False, p=_payload(tab.page, "Yes"))
     assert erased.headers["location"] == "bye"
-    assert 'Max-Age=0' in erased.headers["set-cookie"] or '=""' in erased.headers["set-cookie"]
+    assert "Max-Age=0" in erased.headers["set-cookie"] or '=""' in erased.headers["set-cookie"]
     with engine.store.unit(write=False) as unit:
         assert unit.users.find_user(pseudonym(SECRET, session)) is None
     tab.http.cookies.clear()

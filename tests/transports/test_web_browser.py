@@ -9,9 +9,12 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
 from sqlalchemy import inspect, text
 
 from bot.config import Settings
@@ -32,9 +35,6 @@ MATCHED = "5G towers cause COVID-19"
 UNMATCHED = "The river in Xanadu turned purple on Tuesday after the mayor sang"
 KEPT_PRIVATE = "My neighbour Ludmila says the bakery on Elm street is closing"
 
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.common.by import By  # noqa: E402
-
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[str, Engine, Path]]:
@@ -53,7 +53,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Engine, Path]]:
     chat.drawer.shutdown()
 
 
-def browser(tmp_path: Path, javascript: bool) -> object:
+def browser(tmp_path: Path, javascript: bool) -> webdriver.Chrome:
     if CHROMIUM is None or DRIVER is None:
         unavailable("needs Debian's chromium and chromium-driver (apt-get install ...)")
     options = webdriver.ChromeOptions()
@@ -91,18 +91,14 @@ def browser(tmp_path: Path, javascript: bool) -> object:
 class Visit:
     """A person at the browser: presses buttons by their label, types into the message box."""
 
-    def __init__(self, driver: object, url: str) -> None:
-        self.driver = driver
+    def __init__(self, driver: webdriver.Chrome, url: str) -> None:
+        self.d = driver
         self.url = url
-
-    @property
-    def d(self):  # type: ignore[no-untyped-def]
-        return self.driver
 
     def count(self) -> int:
         """The number of the newest message (the page keeps only the latest ones)."""
         items = self.d.find_elements(By.CSS_SELECTOR, "#said > li")
-        return int(items[-1].get_attribute("data-n")) if items else 0
+        return int(items[-1].get_attribute("data-n") or 0) if items else 0
 
     def wait_for(self, before: int) -> None:
         """Until the conversation has grown (JavaScript) or the page has been drawn again."""
@@ -142,10 +138,10 @@ class Visit:
         return str(self.d.find_element(By.TAG_NAME, "body").text)
 
 
-def network(driver: object) -> list[dict[str, object]]:
+def network(driver: webdriver.Chrome) -> list[dict[str, Any]]:
     """Every request the browser sent and every response it got, from its own log."""
     events = []
-    for entry in driver.get_log("performance"):  # type: ignore[attr-defined]
+    for entry in driver.get_log("performance"):  # type: ignore[no-untyped-call]
         message = json.loads(entry["message"])["message"]
         if message["method"] in ("Network.requestWillBeSent", "Network.responseReceived"):
             events.append(message)
@@ -155,7 +151,7 @@ def network(driver: object) -> list[dict[str, object]]:
 def stored_text(engine: Engine, folder: Path) -> str:
     """Every value in every table, and the raw bytes of the database files, as one text."""
     parts = []
-    with engine.store.engine.connect() as connection:  # type: ignore[attr-defined]
+    with engine.store.engine.connect() as connection:
         for table in inspect(connection).get_table_names():
             for row in connection.execute(text(f'SELECT * FROM "{table}"')):
                 parts.append(" ".join(str(value) for value in row))
@@ -171,7 +167,7 @@ def test_a_whole_visit_in_a_real_browser(
     url, engine, folder = site
     driver = browser(tmp_path, javascript)
     try:
-        driver.get(url)  # type: ignore[attr-defined]
+        driver.get(url)
         visit = Visit(driver, url)
         assert visit.d.execute_script("return 1") == 1 if javascript else True
         visit.press("Start")
@@ -202,8 +198,8 @@ def test_a_whole_visit_in_a_real_browser(
         visit.press("Send it to the editors")
         assert "editors" in visit.last()
 
-        session = next(c["value"] for c in driver.get_cookies() if c["name"] == COOKIE)  # type: ignore[attr-defined]
-        agent = driver.execute_cdp_cmd("Browser.getVersion", {})["userAgent"]  # type: ignore[attr-defined]
+        session = next(c["value"] for c in driver.get_cookies() if c["name"] == COOKIE)
+        agent = driver.execute_cdp_cmd("Browser.getVersion", {})["userAgent"]
         stored = stored_text(engine, folder)
         assert UNMATCHED in stored  # sent with consent: the scan sees stored text
         for secret in (session, agent, "127.0.0.1", "HeadlessChrome", MATCHED, KEPT_PRIVATE):
@@ -219,7 +215,7 @@ def test_a_whole_visit_in_a_real_browser(
         data = json.loads(export.read_text(encoding="utf-8"))
         assert data and session not in export.read_text(encoding="utf-8")
 
-        cookies = driver.get_cookies()  # type: ignore[attr-defined]
+        cookies = driver.get_cookies()
         assert [c["name"] for c in cookies] == [COOKIE]
         assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict"
 
@@ -231,13 +227,13 @@ def test_a_whole_visit_in_a_real_browser(
         while "/bye" not in visit.d.current_url and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "erased" in visit.whole(), before
-        assert driver.get_cookies() == []  # type: ignore[attr-defined]
+        assert driver.get_cookies() == []
         with engine.store.unit(write=False) as unit:
             assert unit.users.find_user(_pseudonym(session)) is None
 
         events = network(driver)
     finally:
-        driver.quit()  # type: ignore[attr-defined]
+        driver.quit()
     origin = urlsplit(url).netloc
     # chrome:// pages are the browser's own new tab, shown before the first address is typed
     requested = [

@@ -4,6 +4,7 @@ session cap, and the conversation kept in memory."""
 from __future__ import annotations
 
 from bot.engine.events import Attachment, Button
+from bot.storage.keys import user_key
 from bot.transports.web._identity import (
     DeviceCodes,
     NewSessionCap,
@@ -15,7 +16,6 @@ from bot.transports.web._identity import (
 )
 from bot.transports.web._markup import web_html
 from bot.transports.web._visitors import KEEP_FILES, KEEP_MESSAGES, Visitor, Visitors
-from bot.storage.keys import user_key
 
 
 class Ticks:
@@ -31,7 +31,7 @@ def test_markup_keeps_telegram_tags_and_nothing_else() -> None:
         '<b>ok</b> <a href="https://who.int/x">src</a> <a href="javascript:alert(1)">x</a>'
         '<img src=x onerror=alert(1)><script>alert(2)</script><i onclick="y">i</i> 1 &lt; 2'
     )
-    assert '<b>ok</b>' in html and '<a href="https://who.int/x" rel="noreferrer noopener">' in html
+    assert "<b>ok</b>" in html and '<a href="https://who.int/x" rel="noreferrer noopener">' in html
     assert "javascript:" not in html and "<img" not in html and "<script" not in html
     assert "onclick" not in html and "<i>i</i>" in html and "1 &lt; 2" in html
     assert web_html("<b>open") == "<b>open</b>"

@@ -9,6 +9,7 @@ logged about a request (no address, no user agent), and no message text reaches 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiohttp import web
@@ -43,6 +44,8 @@ HEADERS = {
 }
 STATIC_TYPES = {"chat.css": "text/css", "chat.js": "text/javascript"}
 BACK = "./#last"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class WebChat:
@@ -87,7 +90,7 @@ class WebChat:
     def _hint(self, request: web.Request) -> str:
         """The first language of the browser's Accept-Language that the library speaks."""
         texts = self.engine.content.texts
-        wanted = []
+        wanted: list[tuple[float, int, str]] = []
         for part in request.headers.get("Accept-Language", "")[:200].split(","):
             tag, _, quality = part.strip().partition(";q=")
             try:
@@ -120,9 +123,9 @@ class WebChat:
         )
 
     @web.middleware
-    async def _guard(self, request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
-            response = await handler(request)
+            response: web.StreamResponse = await handler(request)
         except web.HTTPRequestEntityTooLarge:
             response = self._page(request, "web.too_long", 413)
         except web.HTTPException as exc:
@@ -175,7 +178,7 @@ class WebChat:
         found = await self._form(request)
         if found is None:
             return self._page(request, "web.expired", 403)
-        session, visitor, fields = found
+        _, visitor, fields = found
         text = fields.get("text", "").strip()
         if not self.visitors.allow(visitor):
             return self._page(request, "web.too_fast", 429)
@@ -197,16 +200,13 @@ class WebChat:
         pressed = decode(payload)
         if pressed is not None and pressed.verb == "erase" and not await self._exists(visitor):
             return self._forgotten(session, visitor)
-        if pressed is not None and pressed.verb == "lang" and pressed.arg:
-            if pressed.arg in self.engine.languages:
-                visitor.language = pressed.arg
+        if pressed is not None and pressed.verb == "lang" and pressed.arg in self.engine.languages:
+            visitor.language = pressed.arg
         return _redirect(BACK)
 
     async def _handle(self, visitor: Visitor, incoming: Incoming, mine: str) -> None:
         """One engine call for the visitor, one at a time per visitor; the replies are shown."""
-        hinted = Incoming(
-            incoming.user, incoming.text, incoming.payload, language=visitor.language
-        )
+        hinted = Incoming(incoming.user, incoming.text, incoming.payload, language=visitor.language)
         async with visitor.lock:
             replies = await self.threads.call(self.engine.handle, hinted)
             replies = await self.drawer.replies(replies)

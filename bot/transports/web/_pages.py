@@ -91,9 +91,7 @@ class Pages:
             commands=[(command, words.label(key)) for command, key in COMMANDS],
         )
 
-    def device(
-        self, texts: Texts, language: str, csrf: str, code: str | None, bad: bool
-    ) -> str:
+    def device(self, texts: Texts, language: str, csrf: str, code: str | None, bad: bool) -> str:
         shown = None
         if code is not None:
             shown = Markup(web_html(texts.render(language, "web.device_code", code=code)))  # noqa: S704

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 
@@ -66,7 +68,7 @@ async def serve(
             signals.append(sig)
     log.info("web chat at http://%s:%d/", settings.web.listen, settings.web.port)
     try:
-        jobs = [stop.wait()]
+        jobs: list[Coroutine[Any, Any, object]] = [stop.wait()]
         if service is not None:
             jobs.append(_purge(service, chat, stop))
             if service.content_root is not None:
