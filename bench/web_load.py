@@ -152,7 +152,7 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is not None:
             raise SystemExit(f"a server exited at start: {process.stderr.read()[-2000:]!r}")  # type: ignore[union-attr]
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)
@@ -169,7 +169,7 @@ def start_chat(folder: Path, port: int, visitors: int) -> subprocess.Popen[bytes
     env = {**os.environ, "XDG_DATA_HOME": str(folder / "data")}
     env.pop("CIVICBOT_DATABASE_URL", None)
     command = [sys.executable, "-m", "bot", "web", "--config", str(config)]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)  # noqa: S603
+    return subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
 
 
 def report(name: str, tally: Tally, seconds: float) -> float:
@@ -193,7 +193,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bare_port, chat_port = free_port(), free_port()
-        bare = subprocess.Popen(  # noqa: S603
+        bare = subprocess.Popen(
             [sys.executable, "-c", BARE, str(bare_port)], stderr=subprocess.PIPE
         )
         chat = start_chat(folder, chat_port, args.visitors)

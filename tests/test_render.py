@@ -94,6 +94,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "taken": 2,
         "forms": 2,
     },
+    "web.download": {"name": "civicbot-my-data.json"},
+    "web.device_explain": {"minutes": 10},
+    "web.device_code": {"code": "ABCD2345"},
 }
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
