@@ -79,6 +79,20 @@ class TelegramSettings(_Section):
     inline: InlineSettings = InlineSettings()
 
 
+class WebSettings(_Section):
+    """The self-hosted web chat (`civicbot web`)."""
+
+    listen: str = "127.0.0.1"
+    port: Port = 8080
+    # Days the browser keeps the session cookie; 0: until the browser closes.
+    cookie_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    # Requests one browser session may make: up to `burst` at once, refilled at `per_minute`.
+    session_burst: Annotated[int, Field(ge=1)] = 60
+    session_per_minute: Annotated[float, Field(gt=0)] = 120.0
+    # New sessions (browsers without a cookie) accepted per minute, all visitors together.
+    new_sessions_per_minute: Annotated[int, Field(ge=1)] = 120
+
+
 class MatchingSettings(_Section):
     answer_threshold: Score = Thresholds.answer
     suggest_threshold: Score = Thresholds.suggest
@@ -113,6 +127,7 @@ class Settings(_Section):
     content: ContentSettings = ContentSettings()
     locale: LocaleSettings = LocaleSettings()
     telegram: TelegramSettings = TelegramSettings()
+    web: WebSettings = WebSettings()
     matching: MatchingSettings = MatchingSettings()
     limits: LimitsSettings = LimitsSettings()
     retention: RetentionSettings = RetentionSettings()

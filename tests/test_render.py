@@ -117,6 +117,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "taken": 2,
         "forms": 2,
     },
+    "web.download": {"name": "civicbot-my-data.json"},
+    "web.device_explain": {"minutes": 10},
+    "web.device_code": {"code": "ABCD2345"},
 }
 _QUESTION = {"number": 1, "text": "Q <x>", "answered": 4, "right": 1, "share": 25}
 SAMPLES |= {  # class quizzes in a group

@@ -3,7 +3,7 @@ sets `func` to a callable taking the parsed arguments and returning the exit cod
 
 from types import ModuleType
 
-from bot.commands import bench, chat, content, db, match, report, run
+from bot.commands import bench, chat, content, db, match, report, run, web
 
 COMMANDS: tuple[ModuleType, ...] = (
     chat,
@@ -13,4 +13,5 @@ COMMANDS: tuple[ModuleType, ...] = (
     match,
     bench,
     report,
+    web,
 )
