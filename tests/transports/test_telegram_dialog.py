@@ -257,3 +257,82 @@ def test_nothing_personal_or_for_admins_is_sent_to_a_group(
             assert "only in a private chat" in call.params["text"]
             [[button]] = call.params["reply_markup"]["inline_keyboard"]
             assert button["url"].startswith(f"https://t.me/{BOT_USERNAME}?start=")
+
+
+def _row_counts(engine: Any) -> dict[str, int]:
+    with engine.store.engine.connect() as connection:
+        tables = [
+            name
+            for (name,) in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        ]
+        return {
+            name: connection.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar_one()
+            for name in tables
+        }
+
+
+def test_another_members_press_in_a_group_changes_nothing(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    real = real_engine(tmp_path)
+    family = Group()
+    with RunningBot(fake_api, real):
+        fake_api.push_message(text_message(BORIS, "/start"))  # Boris has state of his own
+        fake_api.push_message(text_message(ANA, f"/lessons@{BOT_USERNAME}", group=family))
+        listed = fake_api.wait_for("sendMessage", where=_to(family.id))[0]
+        fake_api.wait_idle()
+        shown = fake_api.message(family.id, listed.result["message_id"])
+        ana_button = _buttons(listed)[0]["callback_data"]
+        rows, calls = _row_counts(real), len(fake_api.calls())
+
+        # Boris presses Ana's button: he is told so, and nothing else happens.
+        press = callback_query(BORIS, ana_button, shown)
+        fake_api.push_callback(press)
+        [answer] = fake_api.wait_for("answerCallbackQuery", where=_answers(press))
+        fake_api.wait_idle()
+        assert "someone else" in answer.params["text"]
+        made = [c.method for c in fake_api.calls()[calls:] if c.method != "getUpdates"]
+        assert made == ["answerCallbackQuery"]
+        assert _row_counts(real) == rows
+
+        # Ana's own press works, in the group, on her own state.
+        mine = callback_query(ANA, ana_button, shown)
+        fake_api.push_callback(mine)
+        fake_api.wait_for("answerCallbackQuery", where=_answers(mine))
+        fake_api.wait_idle()
+        after = [
+            c
+            for c in fake_api.calls()[calls:]
+            if c.method not in ("answerCallbackQuery", "getUpdates")
+        ]
+        assert after and all(c.params.get("chat_id") == family.id for c in after)
+
+        # The progress and my-data buttons, pressed in the group by their owner, send nothing
+        # personal there: a link to the private chat instead.
+        in_group = sum(
+            1 for c in fake_api.calls("sendMessage") if c.params.get("chat_id") == family.id
+        )
+        fake_api.push_message(text_message(ANA, f"/menu@{BOT_USERNAME}", group=family))
+        menu = fake_api.wait_for("sendMessage", where=_to(family.id), count=in_group + 1)[-1]
+        fake_api.wait_idle()
+        on_menu = fake_api.message(family.id, menu.result["message_id"])
+        personal = [
+            b["callback_data"]
+            for b in _buttons(menu)
+            if b.get("callback_data", "").startswith(("progress:", "mydata:"))
+        ]
+        assert personal, _buttons(menu)
+        for data in personal:
+            query = callback_query(ANA, data, on_menu)
+            fake_api.push_callback(query)
+            fake_api.wait_for("answerCallbackQuery", where=_answers(query))
+        fake_api.wait_idle()
+        assert not fake_api.calls("sendDocument") and not fake_api.calls("sendPhoto")
+        private = [
+            c
+            for c in fake_api.calls("sendMessage")
+            if c.at > menu.at and "only in a private chat" in c.params["text"]
+        ]
+        assert len(private) == len(personal)
