@@ -25,6 +25,7 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 # A sample context for every message; a new message without one fails the completeness test.
 SAMPLES: dict[str, dict[str, Any]] = {
     "lessons.item": {"title": "Title", "done": True},
+    "quizzes.item": {"title": "Title", "done": True},
     "lessons.card": {
         "title": "T",
         "number": 1,

@@ -13,6 +13,7 @@ from bot.commands import content_import, content_review
 from bot.commands.common import guarded, settings_from
 from bot.commands.preview import NotFoundError, preview
 from bot.config import bundled_content
+from bot.library.catalog import Library
 from bot.library.checks import REFERENCE_LANGUAGE
 from bot.library.loader import load_library
 from bot.library.scaffold import KINDS, ScaffoldError, scaffold
@@ -79,6 +80,9 @@ def run_check(args: argparse.Namespace) -> int:
             ],
             "counts": counts,
             "languages": languages,
+            "reached_only_through_quizzes": {
+                lang: library.unlinked_quizzes(lang) for lang in library.content_languages()
+            },
             "reviewed": {
                 lang: {kind: {"reviewed": n, "of": total} for kind, (n, total) in per.items()}
                 for lang, per in reviewed.items()
@@ -94,24 +98,38 @@ def run_check(args: argparse.Namespace) -> int:
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             print(f"{shown}: OK: {summary}")
             for lang, per in languages.items():
-                counted = ", ".join(f"{n} {kind}" for kind, n in library.counts(lang).items())
-                if lang == REFERENCE_LANGUAGE:
-                    print(f"  {lang}: {counted}")
-                else:
-                    share = ", ".join(
-                        f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
-                        for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
-                    )
-                    print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
-                if reviewed[lang]:
-                    done = ", ".join(
-                        f"{kind} {n} of {total}" for kind, (n, total) in reviewed[lang].items()
-                    )
-                    print(f"  {lang}: reviewed by the editors: {done}")
+                _print_language(library, lang, per, reviewed[lang])
         else:
             n = len(result.problems)
             print(f"{shown}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _print_language(
+    library: Library, lang: str, per: dict[str, float], reviewed: dict[str, tuple[int, int]]
+) -> None:
+    """The summary lines of one language: counts, translation, quizzes only /quizzes reaches,
+    and reviews."""
+    counted = ", ".join(f"{n} {kind}" for kind, n in library.counts(lang).items())
+    if lang == REFERENCE_LANGUAGE:
+        print(f"  {lang}: {counted}")
+    else:
+        share = ", ".join(
+            f"{kind.removesuffix('_coverage')} {per[kind]:.0%}"
+            for kind in ("interface_coverage", "lesson_coverage", "factcheck_coverage")
+        )
+        print(f"  {lang}: {counted}; translated from {REFERENCE_LANGUAGE}: {share}")
+    unlinked = library.unlinked_quizzes(lang)
+    if unlinked:
+        many = len(unlinked) != 1
+        print(
+            f"  {lang}: no lesson leads to {len(unlinked)} quiz{'zes' if many else ''}, so "
+            f"learners reach {'them' if many else 'it'} only through /quizzes: "
+            + ", ".join(unlinked)
+        )
+    if reviewed:
+        done = ", ".join(f"{kind} {n} of {total}" for kind, (n, total) in reviewed.items())
+        print(f"  {lang}: reviewed by the editors: {done}")
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -25,6 +25,26 @@ def list_lessons(ctx: Context) -> list[Reply]:
     return [Reply(ctx.t("lessons.list"), tuple(rows))]
 
 
+def list_quizzes(ctx: Context) -> list[Reply]:
+    """Every quiz in the person's language, those that belong to no lesson (an imported
+    question bank) included; ✓ marks the ones they finished, in any language."""
+    quizzes = ctx.content.library.quizzes_in(ctx.lang)
+    if not quizzes:
+        return [Reply(ctx.t("quizzes.none")), *main_menu(ctx)]
+    done = {result.quiz_id for result in ctx.unit.quizzes.progress(ctx.user).quizzes}
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                ctx.label("quizzes.item", title=quiz.title, done=quiz.id in done)[:BUTTON_CHARS],
+                ctx.payload("quiz", quiz.id),
+            ),
+        )
+        for quiz in quizzes
+    ]
+    rows.append((ctx.button("menu.back_to_menu", "menu"),))
+    return [Reply(ctx.t("quizzes.list"), tuple(rows))]
+
+
 def open_lesson(ctx: Context, lesson_id: str | None) -> list[Reply]:
     lesson = ctx.content.library.lessons.get((ctx.lang, lesson_id or ""))
     if lesson is None:

@@ -10,7 +10,7 @@ def menu_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     return (
         (ctx.button("menu.lessons", "lessons"), ctx.button("menu.review", "review")),
         (ctx.button("menu.test", "test"), ctx.button("menu.progress", "progress")),
-        (ctx.button("menu.help", "help"),),
+        (ctx.button("menu.help", "help"), ctx.button("menu.quizzes", "quizzes")),
     )
 
 

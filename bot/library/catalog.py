@@ -136,6 +136,15 @@ class Library:
             ),
         }
 
+    def unlinked_quizzes(self, language: str) -> list[str]:
+        """Ids of the quizzes in `language` that no lesson of that language leads to: learners
+        reach them only through /quizzes (an imported question bank, say)."""
+        return [
+            quiz.id
+            for quiz in self.quizzes_in(language)
+            if not quiz.lesson or (language, quiz.lesson) not in self.lessons
+        ]
+
     def reviewed(self, language: str) -> dict[str, tuple[int, int]]:
         """Per kind, how many items in `language` carry a review that still holds, of how many.
         (A review of a text that changed since was already dropped when the library loaded.)"""

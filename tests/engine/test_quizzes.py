@@ -129,3 +129,23 @@ def test_review_keeps_its_order_while_ticking(engine: Engine, clock: Clock) -> N
     person.press("ALL CAPS")
     after = [label[2:] for label in person.labels()]
     assert before == after
+
+
+def test_quizzes_lists_every_quiz_and_marks_the_finished(engine: Engine) -> None:
+    person = Person(engine)
+    assert "Quizzes" in person.say("/quizzes")
+    assert "Emotional language quiz" in person.labels()
+    person.press("Emotional language quiz")
+    person.press("A reaction before thought")
+    person.press("Next question")
+    person.press("ALL CAPS")
+    person.press("Done")
+    person.press("Next question")
+    person.press("True")
+    person.press("Next question")
+    person.say("sift")
+    person.press("See my score")
+    person.say("/quizzes")
+    assert "✓ Emotional language quiz" in person.labels()
+    person.say("/menu")
+    assert "📝 Quizzes" in person.labels()

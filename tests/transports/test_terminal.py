@@ -141,10 +141,10 @@ def test_due_reminders_reach_the_terminal_through_the_service(
     other.press("A calm discussion")
     assert "question is due" not in session(["/menu"])
     clock.advance(days=1, minutes=1)
-    # The reminder follows the menu's five buttons; its own button works like any other.
-    later = session(["/menu", "6"])
+    # The reminder follows the menu's six buttons; its own button works like any other.
+    later = session(["/menu", "7"])
     reminder = later.split("is due for review", 1)
-    assert len(reminder) == 2 and "[6] 🔁 Review" in reminder[1]
+    assert len(reminder) == 2 and "[7] 🔁 Review" in reminder[1]
     assert "Time to review" in reminder[1]
     assert later.count("is due for review") == 1  # the other person's stays theirs
     assert service.queue_reminders() == 1 and len(service.claim_outbox(10)) == 1

@@ -3,6 +3,7 @@ it writes into a library that then passes `content check`, and its exit codes.""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -174,3 +175,43 @@ def test_a_second_import_keeps_an_edited_file(
     body = edited.read_text(encoding="utf-8").split("\n", 2)[2]
     edited.write_text(body, encoding="utf-8")
     assert run(capsys, "gift", str(BANK), "--out", str(root))[0] == 1
+
+
+def test_an_imported_bank_is_reached_through_quizzes_and_the_check_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_library(tmp_path)
+    assert run(capsys, "gift", str(BANK), "--out", str(root))[0] == 0
+    assert main(["content", "check", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  en: no lesson leads to 3 quizzes, so learners reach them only through /quizzes: "
+        "civics-bank, elections, media-literacy"
+    ) in out.splitlines()
+    # A learner in the terminal chat finds the imported quizzes and takes one.
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    chat = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--content", str(root)],
+        input="/start\n/quizzes\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    listed = chat.stdout.split("> /quizzes", 1)[1]
+    number = next(
+        line.split("]", 1)[0].lstrip("[")
+        for line in listed.splitlines()
+        if line.startswith("[") and "Elections" in line
+    )
+    chat = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--content", str(root)],
+        input=f"/quizzes\n{number}\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert "Elections" in chat.stdout and "Question 1 of 6" in chat.stdout, chat.stdout
