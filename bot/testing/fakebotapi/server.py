@@ -71,7 +71,7 @@ class FakeBotApi(BotApiMethods):
         self._update_ids = itertools.count(1)
         self._delivered = 0  # the highest update_id a getUpdates answer carried
         self._activity = time.monotonic()  # the last call, answer or delivery
-        self._server = LoopbackServer(self.handle)
+        self._server = LoopbackServer(self.handle, self.file_bytes)
         self._server.RequestHandlerClass = _PromptHandler
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -118,6 +118,11 @@ class FakeBotApi(BotApiMethods):
         """Make a chat known without an update (webhook tests post updates themselves)."""
         with self._cond:
             self._state.chats[chat["id"]] = chat
+
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """A file the bot can fetch with getFile and a download (a photo someone sent)."""
+        with self._cond:
+            self._state.files[file_id] = data
 
     def push_message(self, message: dict[str, Any]) -> int:
         return self.push("message", message)
