@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.library.catalog import Library
-from bot.matching.pictures import PictureError, PictureIndex, checked_hash, open_picture
+from bot.matching.pictures import PictureError, PictureIndex, checked_hashes, open_picture
 from bot.matching.types import Document
 
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
@@ -46,7 +46,7 @@ def picture_problem(root: Path, name: str) -> str | None:
         image = open_picture(path.read_bytes())
     except PictureError:
         return f"'{name}' cannot be read as a picture"
-    if checked_hash(image) is None:
+    if not checked_hashes(image):
         return f"'{name}' is too plain (nearly one colour) to be recognised"
     return None
 
@@ -61,10 +61,10 @@ def pictures_from_library(library: Library) -> PictureIndex[tuple[str, str]]:
             if not inside_root(library.root, path):
                 continue
             try:
-                found = checked_hash(open_picture(path.read_bytes()))
+                found = checked_hashes(open_picture(path.read_bytes()))
             except (OSError, PictureError):
                 continue
-            if found is not None:
+            if found:
                 entries.append((found, key))
     return PictureIndex.of(entries)
 

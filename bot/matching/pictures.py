@@ -29,7 +29,8 @@ HASH_SIDE = 512  # PDQ reads a 64x64 summary: hashing a smaller copy loses nothi
 MATCH_DISTANCE = 52
 MIN_QUALITY = 30  # PDQ's own measure of how much there is to hash: a flat picture has none
 _DENSE = 0.6  # a row or column with this share of non-background pixels is part of a picture
-_MIN_BLOCK = 0.25  # a block smaller than this share of the side is not a framed picture
+_MIN_BLOCK = 0.25
+CROP = 0.05  # the share of a side a forwarded copy commonly loses  # a block smaller than this share of the side is not a framed picture
 
 
 class PictureError(ValueError):
@@ -53,27 +54,52 @@ def open_picture(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
 
 
 def picture_hashes(image: Image.Image) -> tuple[int, ...]:
-    """The hashes a picture is looked up by: the whole of it and the picture framed inside it
-    (when there is one); none for a picture too flat to say anything."""
-    small = image.convert("RGB")
-    small.thumbnail((HASH_SIDE, HASH_SIDE))
-    pixels = np.asarray(small)
-    hashes = []
-    for part in (pixels, _framed_block(pixels)):
-        if part is None:
-            continue
-        bits, quality = pdqhash.compute(np.ascontiguousarray(part))
-        if quality >= MIN_QUALITY:
-            hashes.append(_to_int(bits))
-    return tuple(dict.fromkeys(hashes))
+    """The hashes a picture someone sent is looked up by: the whole of it and the picture
+    framed inside it (when there is one); none for a picture too flat to say anything."""
+    return _hashes(query_parts(image))
 
 
-def checked_hash(image: Image.Image) -> int | None:
-    """The hash a checked picture is indexed by (the picture as the editors stored it)."""
-    small = image.convert("RGB")
-    small.thumbnail((HASH_SIDE, HASH_SIDE))
-    bits, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(small)))
+def checked_hashes(image: Image.Image) -> tuple[int, ...]:
+    """The hashes a checked picture is indexed by: the whole of it and the crops a forwarded
+    copy most often is (a PDQ hash moves far when a picture loses even a twentieth of an
+    edge, so each such copy is met by a crop made here in advance)."""
+    return _hashes(checked_parts(image))
+
+
+def query_parts(image: Image.Image) -> list[np.ndarray]:
+    pixels = _small(image)
+    block = _framed_block(pixels)
+    return [pixels] if block is None else [pixels, block]
+
+
+def checked_parts(image: Image.Image) -> list[np.ndarray]:
+    pixels = _small(image)
+    height, width = pixels.shape[:2]
+    dy, dx = int(height * CROP), int(width * CROP)
+    return [
+        pixels,
+        pixels[dy : height - dy, dx : width - dx],  # every edge
+        pixels[:, : width - 2 * dx],  # the right edge
+        pixels[:, 2 * dx :],  # the left edge
+        pixels[: height - 2 * dy],  # the bottom (a caption bar, a cropped credit line)
+        pixels[2 * dy :],  # the top
+    ]
+
+
+def pdq(pixels: np.ndarray) -> int | None:
+    """The PDQ hash of an RGB array, or None when it is too flat to hash."""
+    bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
     return _to_int(bits) if quality >= MIN_QUALITY else None
+
+
+def _hashes(parts: list[np.ndarray]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(h for part in parts if (h := pdq(part)) is not None))
+
+
+def _small(image: Image.Image) -> np.ndarray:
+    small = image.convert("RGB")
+    small.thumbnail((HASH_SIDE, HASH_SIDE))
+    return np.asarray(small)
 
 
 def distance(a: int, b: int) -> int:
@@ -89,9 +115,10 @@ class PictureIndex(Generic[Key]):
 
     @classmethod
     def of(
-        cls, entries: Iterable[tuple[int, Key]], max_distance: int = MATCH_DISTANCE
+        cls, entries: Iterable[tuple[tuple[int, ...], Key]], max_distance: int = MATCH_DISTANCE
     ) -> PictureIndex[Key]:
-        return cls(tuple(entries), max_distance)
+        """The index of pictures given as (their hashes, what to answer)."""
+        return cls(tuple((h, key) for hashes, key in entries for h in hashes), max_distance)
 
     def find(self, hashes: Sequence[int]) -> Key | None:
         """What the nearest checked picture answers, if any is near enough."""
