@@ -29,8 +29,8 @@ HASH_SIDE = 512  # PDQ reads a 64x64 summary: hashing a smaller copy loses nothi
 MATCH_DISTANCE = 52
 MIN_QUALITY = 30  # PDQ's own measure of how much there is to hash: a flat picture has none
 _DENSE = 0.6  # a row or column with this share of non-background pixels is part of a picture
-_MIN_BLOCK = 0.25
-CROP = 0.05  # the share of a side a forwarded copy commonly loses  # a block smaller than this share of the side is not a framed picture
+_MIN_BLOCK = 0.25  # a block smaller than this share of the side is not a framed picture
+CROP = 0.05  # the share of a side a forwarded copy commonly loses
 
 
 class PictureError(ValueError):

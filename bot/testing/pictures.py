@@ -141,7 +141,8 @@ def _framed(image: Image.Image, rng: random.Random) -> bytes:
     draw = ImageDraw.Draw(frame)
     draw.rectangle((0, 0, PHONE[0], 48), fill=(120, 120, 120))
     for line in range(4):
-        draw.rectangle((30, 150 + line * 40, rng.randint(300, 690), 170 + line * 40), fill=(128, 128, 128))
+        right = rng.randint(300, 690)
+        draw.rectangle((30, 150 + line * 40, right, 170 + line * 40), fill=(128, 128, 128))
     inner = image.copy()
     inner.thumbnail((PHONE[0] - 40, 800))
     frame.paste(inner, (20, 330))

@@ -80,7 +80,8 @@ def _everything(db_engine: DbEngine) -> str:
             row[0]
             for row in connection.execute(
                 text(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
                 )
                 if db_engine.dialect.name == "postgresql"
                 else text("SELECT name FROM sqlite_master WHERE type = 'table'")
