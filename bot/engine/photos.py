@@ -19,14 +19,16 @@ _CHECK_COMMAND = re.compile(r"^/check(@\w+)?\b", re.IGNORECASE)
 
 
 def check_picture(ctx: Context, picture: SeenPicture, caption: str) -> list[Reply]:
+    caption = _CHECK_COMMAND.sub("", caption.strip()).strip()
     if picture.problem is not None:
+        if caption:  # the picture could not be looked at, but its caption can
+            return factcheck.check(ctx, caption)
         return [Reply(ctx.t(f"picture.{picture.problem.value}"), menu_buttons(ctx))]
     known = ctx.content.pictures.find(picture.hashes)
     fc = factcheck.find_factcheck(ctx, known[1]) if known is not None else None
     if fc is not None:
         ctx.unit.claims.record_check(ctx.lang, "answer", fc.id, ctx.now)
         return [factcheck.factcheck_reply(ctx, fc)]
-    caption = _CHECK_COMMAND.sub("", caption.strip()).strip()
     if picture.text is None and not caption:
         return [Reply(ctx.t("picture.no_reader"), menu_buttons(ctx))]
     words = "\n".join(part for part in (caption, picture.text or "") if part)

@@ -58,6 +58,9 @@ def test_a_picture_that_could_not_be_read_gets_a_clear_line(engine: Engine) -> N
     assert "too big" in person.send_picture(SeenPicture(problem=PictureProblem.TOO_BIG))
     assert "could not open" in person.send_picture(SeenPicture(problem=PictureProblem.BROKEN))
     assert "too long" in person.send_picture(SeenPicture(problem=PictureProblem.SLOW))
+    broken = SeenPicture(problem=PictureProblem.BROKEN)
+    said = person.send_picture(broken, caption="5G towers cause COVID-19")
+    assert "5G mobile networks spread the coronavirus" in said
 
 
 def test_read_words_are_stored_only_when_sent_to_the_editors(
