@@ -12,6 +12,7 @@ Without Tesseract's language data (Debian: tesseract-ocr-eng, tesseract-ocr-rus)
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,9 @@ TESSDATA_DIRS = (
 OCR_LANGUAGES = ("eng", "rus")
 READ_SIDE = 1600  # a larger picture is scaled down before reading (Telegram sends 1280 at most)
 OCR_MILLISECONDS = 6000  # Tesseract stops a page it has not read by then
+LONG_BLOCK_WORDS = 8  # a block this long is a post's text...
+CHROME_WORDS = 5  # ...and beside it a block shorter than this is the app's chrome
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 _apis: dict[Tesseract, Any] = {}  # one Tesseract per process: loading its language data is slow
 _lock = threading.Lock()  # one Tesseract handle reads one picture at a time
@@ -90,7 +94,18 @@ def read_text(image: Image.Image, tesseract: Tesseract) -> str:
             return ""
         text = str(api.GetUTF8Text())
         api.Clear()
-    return " ".join(text.split())
+    return " ".join(" ".join(post_text(text)).split())
+
+
+def post_text(text: str) -> list[str]:
+    """The blocks of a screenshot that are the post, without the app's chrome around it (the
+    clock, the author line, the like counters): when some block is a real text, blocks of a
+    few words are dropped. Tesseract separates blocks with an empty line."""
+    blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
+    sizes = [len(_WORD.findall(block)) for block in blocks]
+    if not blocks or max(sizes) < LONG_BLOCK_WORDS:
+        return blocks
+    return [block for block, size in zip(blocks, sizes, strict=True) if size >= CHROME_WORDS]
 
 
 def _mean(gray: Image.Image) -> float:
