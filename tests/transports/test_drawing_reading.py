@@ -105,5 +105,5 @@ def test_a_slow_read_gets_its_own_answer(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_the_apps_chrome_around_a_post_is_left_out() -> None:
     read = "12:00\n\nCivic Reader\n@reader - 2h\n\n" + CLAIM + "\nin the throat\n\n01.2K 03\n"
     assert reading.post_text(read) == [CLAIM + "\nin the throat"]
-    short = "Vaccines cause\n\nautism"  # no block is a long text: nothing is dropped
+    short = "Vaccines cause\n\nautism"  # short blocks with words and no @name are kept
     assert reading.post_text(short) == ["Vaccines cause", "autism"]

@@ -33,9 +33,9 @@ TESSDATA_DIRS = (
 OCR_LANGUAGES = ("eng", "rus")
 READ_SIDE = 1600  # a larger picture is scaled down before reading (Telegram sends 1280 at most)
 OCR_MILLISECONDS = 6000  # Tesseract stops a page it has not read by then
-LONG_BLOCK_WORDS = 8  # a block this long is a post's text...
-CHROME_WORDS = 5  # ...and beside it a block shorter than this is the app's chrome
+CHROME_WORDS = 5  # a block shorter than this may be the app's chrome around a post
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_HANDLE = re.compile(r"@\w")
 
 _apis: dict[Tesseract, Any] = {}  # one Tesseract per process: loading its language data is slow
 _lock = threading.Lock()  # one Tesseract handle reads one picture at a time
@@ -98,14 +98,17 @@ def read_text(image: Image.Image, tesseract: Tesseract) -> str:
 
 
 def post_text(text: str) -> list[str]:
-    """The blocks of a screenshot that are the post, without the app's chrome around it (the
-    clock, the author line, the like counters): when some block is a real text, blocks of a
-    few words are dropped. Tesseract separates blocks with an empty line."""
-    blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
-    sizes = [len(_WORD.findall(block)) for block in blocks]
-    if not blocks or max(sizes) < LONG_BLOCK_WORDS:
-        return blocks
-    return [block for block, size in zip(blocks, sizes, strict=True) if size >= CHROME_WORDS]
+    """The blocks of a screenshot that are the post, without the app's chrome around it: a
+    short block (Tesseract separates blocks with an empty line) with no word in it (the clock,
+    the counters) or with an @name (the author line) is left out."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
+    kept = []
+    for block in blocks:
+        words = len(_WORD.findall(block))
+        if words < CHROME_WORDS and (words == 0 or _HANDLE.search(block)):
+            continue
+        kept.append(block)
+    return kept
 
 
 def _mean(gray: Image.Image) -> float:
