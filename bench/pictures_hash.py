@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -64,50 +65,56 @@ def nearest(wanted: tuple[int, ...], known: list[tuple[int, int]]) -> tuple[int,
 
 def run(checked: int, unrelated: int) -> dict[str, object]:
     originals = [picture(seed) for seed in range(checked)]
-    copies = [
-        (index, transformed(image, kind, index))
-        for index, image in enumerate(originals)
-        for kind in range(KINDS)
-    ]
-    others = [picture(1_000_000 + seed) for seed in range(unrelated)]
-    results: dict[str, object] = {}
-    for name, (hash_one, thresholds) in ALGORITHMS.items():
-        known = [
+    known = {
+        name: [
             (hashed, index)
             for index, image in enumerate(originals)
             for hashed in _hashes(hash_one, pictures.checked_parts(image))
         ]
-        took: list[float] = []
-        copy_near = []
-        for index, data in copies:
-            started = time.perf_counter()
-            parts = pictures.query_parts(pictures.open_picture(data))
-            hashed = _hashes(hash_one, parts)
-            took.append(time.perf_counter() - started)
-            copy_near.append((index, nearest(hashed, known)))
-        other_near = [
-            nearest(_hashes(hash_one, pictures.query_parts(image)), known)[0] for image in others
-        ]
+        for name, (hash_one, _) in ALGORITHMS.items()
+    }
+    took: dict[str, list[float]] = {name: [] for name in ALGORITHMS}
+    copy_near: dict[str, list[tuple[int, tuple[int, int]]]] = {name: [] for name in ALGORITHMS}
+    for index, image in enumerate(originals):
+        for kind in range(KINDS):
+            data = transformed(image, kind, index)
+            for name, (hash_one, _) in ALGORITHMS.items():
+                started = time.perf_counter()
+                hashed = _hashes(hash_one, pictures.query_parts(pictures.open_picture(data)))
+                took[name].append(time.perf_counter() - started)
+                copy_near[name].append((index, nearest(hashed, known[name])))
+    # Unrelated pictures are made one at a time (5,000 held at once would take gigabytes).
+    other_near: dict[str, list[int]] = {name: [] for name in ALGORITHMS}
+    for seed in range(unrelated):
+        parts = pictures.query_parts(picture(1_000_000 + seed))
+        for name, (hash_one, _) in ALGORITHMS.items():
+            other_near[name].append(nearest(_hashes(hash_one, parts), known[name])[0])
+    results: dict[str, object] = {}
+    for name, (_, thresholds) in ALGORITHMS.items():
         rows = []
         for threshold in thresholds:
-            right = sum(1 for index, (gap, at) in copy_near if gap <= threshold and at == index)
-            wrong = sum(1 for gap in other_near if gap <= threshold)
+            right = sum(
+                1 for index, (gap, at) in copy_near[name] if gap <= threshold and at == index
+            )
+            wrong = sum(1 for gap in other_near[name] if gap <= threshold)
             rows.append(
                 {
                     "threshold": threshold,
-                    "copies_right": right / len(copy_near),
-                    "unrelated_matched": wrong / len(other_near),
+                    "copies_right": right / len(copy_near[name]),
+                    "unrelated_matched": wrong / max(1, len(other_near[name])),
                 }
             )
-        took.sort()
+        times = sorted(took[name])
         results[name] = {
             "rows": rows,
-            "hash_ms_p50": 1000 * statistics.median(took),
-            "hash_ms_p95": 1000 * took[int(0.95 * (len(took) - 1))],
-            "by_kind_at_bot_threshold": _by_kind(copy_near, thresholds, name),
-            "nearest_unrelated": min(other_near),
+            "hash_ms_p50": 1000 * statistics.median(times),
+            "hash_ms_p95": 1000 * times[int(0.95 * (len(times) - 1))],
+            "by_kind_at_bot_threshold": _by_kind(copy_near[name], thresholds, name),
+            "nearest_unrelated": min(other_near[name], default=0),
         }
-    return {"checked": checked, "unrelated": unrelated, "copies": len(copies), **results}
+    copies = len(copy_near["pdq"])
+    load = os.getloadavg()[0]
+    return {"checked": checked, "unrelated": unrelated, "copies": copies, "load": load, **results}
 
 
 def _by_kind(
@@ -130,7 +137,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"{args.checked} checked pictures, {result['copies']} copies, {args.unrelated} unrelated")
+    print(
+        f"{args.checked} checked pictures, {result['copies']} copies, {args.unrelated} "
+        f"unrelated; load average {result['load']:.1f} on 2 cores"
+    )
     for name in ALGORITHMS:
         figures = result[name]
         assert isinstance(figures, dict)
