@@ -16,7 +16,7 @@ from email.policy import HTTP
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Parameters whose values are strings on the wire even when they look like JSON.
 STRING_PARAMS = frozenset(
@@ -107,7 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         split = urlsplit(self.path)
-        download = re.fullmatch(r"/file/bot([^/]+)/(.+)", split.path)
+        # python-telegram-bot quotes the path (the token's colon becomes %3A); Telegram accepts it
+        download = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(split.path))
         if download is not None:
             self._download(download.group(1), download.group(2))
             return
