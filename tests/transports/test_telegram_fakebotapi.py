@@ -181,7 +181,7 @@ def test_photos_and_files_are_fetched_like_telegrams(fake_api: FakeBotApi) -> No
             assert bytes(await file.download_as_bytearray()) == b"\xff\xd8 a picture"
             with pytest.raises(BadRequest, match="too big"):
                 await bot.get_file("huge")
-            with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+            with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
                 await bot.get_file("nobody-sent-this")
 
     asyncio.run(scenario())
