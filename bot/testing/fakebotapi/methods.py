@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.testing.fakebotapi.files import ApiError, FileMethods
 from bot.testing.fakebotapi.html_check import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -25,16 +26,6 @@ from bot.testing.fakebotapi.html_check import (
 
 BOT_ID = 123456
 BOT_USERNAME = "civic_test_bot"
-
-
-class ApiError(Exception):
-    """A refusal, answered as `{"ok": false, "error_code": ..., "description": ...}`."""
-
-    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
 
 
 @dataclass
@@ -48,16 +39,13 @@ class _State:
     open_inline: set[str] = field(default_factory=set)
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> what a download gets
 
 
-DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what getFile lets a bot download
-
-
-class BotApiMethods:
+class BotApiMethods(FileMethods):
     """`_api_<snake_case>` answers Bot API method <camelCase>; `ApiError` is a refusal."""
 
     def __init__(self, *, max_poll: float) -> None:
+        super().__init__()
         self.max_poll = max_poll
         self.bot_user = {
             "id": BOT_ID,
@@ -175,28 +163,6 @@ class BotApiMethods:
         name = document if isinstance(document, str) else document.get("filename", "file")
         file = {"file_id": f"doc-{name}", "file_unique_id": "udoc", "file_name": name}
         return self._new_message(params, document=file, caption=params.get("caption"))
-
-    def _api_get_file(self, params: dict[str, Any]) -> dict[str, Any]:
-        file_id = _require(params, "file_id")
-        with self._cond:
-            data = self._state.files.get(file_id)
-        if data is None:
-            raise ApiError(400, "Bad Request: invalid file_id")
-        if len(data) > DOWNLOAD_LIMIT:
-            raise ApiError(400, "Bad Request: file is too big")
-        return {
-            "file_id": file_id,
-            "file_unique_id": f"u-{file_id}",
-            "file_size": len(data),
-            "file_path": f"photos/{file_id}.jpg",
-        }
-
-    def file_bytes(self, token: str, path: str) -> bytes | None:
-        """A download from the file URL getFile gave, or None (404)."""
-        if token != getattr(self, "token", None) or not path.startswith("photos/"):
-            return None
-        with self._cond:
-            return self._state.files.get(path.removeprefix("photos/").removesuffix(".jpg"))
 
     def _api_send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
         options = _require(params, "options")

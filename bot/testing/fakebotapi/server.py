@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
+from bot.testing.fakebotapi.files import ApiError
 from bot.testing.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
-from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError, BotApiMethods
+from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, BotApiMethods
 from bot.testing.fakebotapi.wire import LoopbackServer, _Handler
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeBotApi"]
@@ -118,11 +119,6 @@ class FakeBotApi(BotApiMethods):
         """Make a chat known without an update (webhook tests post updates themselves)."""
         with self._cond:
             self._state.chats[chat["id"]] = chat
-
-    def add_file(self, file_id: str, data: bytes) -> None:
-        """A file the bot can fetch with getFile and a download (a photo someone sent)."""
-        with self._cond:
-            self._state.files[file_id] = data
 
     def push_message(self, message: dict[str, Any]) -> int:
         return self.push("message", message)
