@@ -12,6 +12,7 @@ from bot.app import StartupError, build_engine, build_service, load_keys
 from bot.commands.common import guarded, settings_from
 from bot.config import data_dir
 from bot.storage.keys import user_key
+from bot.transports.drawing.reading import find_tesseract
 from bot.transports.terminal import chat
 
 
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         files=files,
         service=service,
         address=service.box.seal("terminal"),
+        tesseract=find_tesseract(),
     )
 
 

@@ -1,4 +1,5 @@
-"""The content a running bot serves: the library, its interface texts and its claim matcher.
+"""The content a running bot serves: the library, its interface texts, its claim matcher and
+the hashes of its checked pictures.
 
 They are built together and swapped together, so a reload never pairs a new library with an old
 index. The engine reads one snapshot per event.
@@ -6,11 +7,12 @@ index. The engine reads one snapshot per event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.library.catalog import Library
-from bot.library.documents import documents_from_library
+from bot.library.documents import documents_from_library, pictures_from_library
 from bot.matching import Matcher, Thresholds
+from bot.matching.pictures import PictureIndex
 from bot.texts.templates import Texts
 
 
@@ -19,9 +21,10 @@ class Content:
     library: Library
     texts: Texts
     matcher: Matcher
+    pictures: PictureIndex[tuple[str, str]] = field(default_factory=PictureIndex)
 
     @classmethod
     def build(cls, library: Library, default_language: str, thresholds: Thresholds) -> Content:
         texts = Texts(library.locales, default_language)
         matcher = Matcher(documents_from_library(library), thresholds)
-        return cls(library, texts, matcher)
+        return cls(library, texts, matcher, pictures_from_library(library))

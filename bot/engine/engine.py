@@ -22,6 +22,7 @@ from bot.engine import (
     admin,
     factcheck,
     menu,
+    photos,
     ratelimit,
     resume,
     typed,
@@ -194,6 +195,9 @@ class Engine:
             _clear_awaiting(ctx)
             return self._press(ctx, decode(incoming.payload))
         text = incoming.text[:MAX_TEXT_CHARS]
+        if incoming.picture is not None:
+            _clear_awaiting(ctx)
+            return photos.check_picture(ctx, incoming.picture, text)
         if text.startswith("/"):
             _clear_awaiting(ctx)
             word, _, rest = text[1:].partition(" ")
@@ -266,9 +270,14 @@ def _clean(incoming: Incoming) -> Incoming:
     def clean(value: str) -> str:
         return _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
 
+    picture = incoming.picture
+    if picture is not None and picture.text is not None:
+        picture = dataclasses.replace(picture, text=clean(picture.text)[:MAX_TEXT_CHARS])
+
     return dataclasses.replace(
         incoming,
         text=clean(incoming.text),
         payload=None if incoming.payload is None else clean(incoming.payload),
         language=None if incoming.language is None else clean(incoming.language)[:16],
+        picture=picture,
     )

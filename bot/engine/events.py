@@ -18,6 +18,26 @@ class ChatKind(StrEnum):
     GROUP = "group"
 
 
+class PictureProblem(StrEnum):
+    """Why a picture someone sent could not be looked at."""
+
+    TOO_BIG = "too_big"  # over the download limit: not fetched at all
+    BROKEN = "broken"  # not a picture that can be decoded
+    SLOW = "slow"  # reading it took longer than a picture may take
+
+
+@dataclass(frozen=True)
+class SeenPicture:
+    """What the transport's picture reader made of a picture: the words read in it (None when
+    no text reader is installed) and its perceptual hashes. The picture itself is never kept;
+    this lives only as long as the event, and only the words may be stored, when the person
+    sends the claim to the editors."""
+
+    text: str | None = None
+    hashes: tuple[int, ...] = ()
+    problem: PictureProblem | None = None
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One thing a user did: sent text (a command or a claim) or pressed a button.
@@ -25,6 +45,7 @@ class Incoming:
     `user` is the pseudonymous key of the person (a keyed hash of the platform id), never the raw
     platform id. `language` is the platform's hint about the user's language, used at first contact.
     `event_id` identifies the platform event, so a re-delivered one is not handled twice.
+    `picture` is a picture the person sent, as read by the transport (`text` is then its caption).
     `address` is where a later, unasked message could reach this person, sealed by the transport;
     the engine stores it only when the person opts in to such messages.
     `forwarded` marks someone else's words passed on (a forward): checked as a claim, never
@@ -45,6 +66,7 @@ class Incoming:
     # `address` is then the group's, offered only with such a command.
     group: str | None = None
     chat_admin: bool = False
+    picture: SeenPicture | None = None
 
 
 @dataclass(frozen=True)

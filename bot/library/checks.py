@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.library import limits
 from bot.library.catalog import Library, Located
+from bot.library.documents import inside_root, picture_problem
 from bot.library.schema import Assessment, FactCheck, Lesson, Locale, Quiz
 from bot.library.yamlread import KeyPath, Problem, format_path, locate
 from bot.texts.templates import compile_error, plural_categories, sample_render_error
@@ -119,7 +120,7 @@ def _check_lesson(library: Library, located: Located[Lesson]) -> Iterator[Proble
             )
         if card.image and not card.image.startswith(("http://", "https://")):
             image = library.root / card.image
-            if not _inside(library.root, image) or not image.is_file():
+            if not inside_root(library.root, image) or not image.is_file():
                 yield _at(located, ("cards", index, "image"), f"no image file '{card.image}'")
 
 
@@ -201,6 +202,10 @@ def _check_factcheck(library: Library, located: Located[FactCheck]) -> Iterator[
             f"claim, answer, explanation and sources add up to {size} characters; "
             f"one message allows about {limits.MESSAGE_CHARS - 300}",
         )
+    for index, name in enumerate(fc.images):
+        problem = picture_problem(library.root, name)
+        if problem is not None:
+            yield _at(located, ("images", index), problem)
 
 
 def _check_assessment(located: Located[Assessment]) -> Iterator[Problem]:
@@ -278,11 +283,3 @@ def _check_languages(library: Library, items: Sequence[Located[Any]]) -> Iterato
                 ("language",),
                 f"no locales/{item.language}.yaml, so the bot cannot speak {item.language}",
             )
-
-
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True

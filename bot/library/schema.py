@@ -197,6 +197,9 @@ class FactCheck(Strict):
     # Where the claim is about, from the regions this library is written for; empty for others.
     # The library's balance (how much of it serves those regions) is measured from this.
     regions: tuple[Region, ...] = ()
+    # The checked pictures themselves (paths inside the content folder, as a card's `image`):
+    # a forwarded copy of one is answered with this fact-check.
+    images: tuple[Text, ...] = ()
 
 
 class Headline(Strict):

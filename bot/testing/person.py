@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.engine import Engine
-from bot.engine.events import Button, Incoming, Reply
+from bot.engine.events import Button, Incoming, Reply, SeenPicture
 from bot.engine.payloads import Payload, owner_tag
 from bot.transports.drawing import drawn
 from bot.transports.terminal import render
@@ -38,6 +38,18 @@ class Person:
                 language=self.language,
                 address=self.address,
                 forwarded=True,
+            )
+        )
+
+    def send_picture(self, picture: SeenPicture, caption: str = "") -> str:
+        """Send a picture, as the transport's reader made it out."""
+        return self._run(
+            Incoming(
+                self.key,
+                text=caption,
+                language=self.language,
+                address=self.address,
+                picture=picture,
             )
         )
 

@@ -1,7 +1,8 @@
 """The terminal chat: the engine in a shell, for trying the bot and previewing content.
 
 Buttons are listed as numbered choices and typing the number presses one. It reads piped input
-too and stops at the end of it, so a scripted session prints a transcript.
+too and stops at the end of it, so a scripted session prints a transcript. `/photo PATH
+[caption]` sends a picture, read here as the Telegram transport reads one.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.events import Attachment, Button, Incoming, Reply
+from bot.engine.events import Attachment, Button, Incoming, PictureProblem, Reply, SeenPicture
 from bot.service import Service
 from bot.transports.drawing import drawn
+from bot.transports.drawing.reading import Tesseract, read_picture
+
+PHOTO_COMMAND = "/photo"
+PICTURE_BYTES = 10_000_000  # as the Telegram transport's download limit
 
 
 class _PlainText(HTMLParser):
@@ -124,6 +129,17 @@ class TerminalSender:
         return taken
 
 
+def seen_picture(path: Path, tesseract: Tesseract | None) -> SeenPicture:
+    """A picture file read as one sent over Telegram would be (in memory, never kept)."""
+    try:
+        if path.stat().st_size > PICTURE_BYTES:
+            return SeenPicture(problem=PictureProblem.TOO_BIG)
+        data = path.read_bytes()
+    except OSError:
+        return SeenPicture(problem=PictureProblem.BROKEN)
+    return read_picture(data, tesseract)
+
+
 def chat(
     engine: Engine,
     user: str,
@@ -133,13 +149,15 @@ def chat(
     files: Path | None = None,
     service: Service | None = None,
     address: str | None = None,
+    tesseract: Tesseract | None = None,
 ) -> int:
     """Talk to `engine` as `user` until the input ends. Returns the exit code.
 
     Files the bot makes (charts, exports) are saved under `files`, one of each kind, and
     deleted when the person erases their data. With a `service`, what it
     has to send (due reminders, news about a sent claim) is shown after each reply; `address`
-    is this terminal's sealed address, for the person to opt in to such messages.
+    is this terminal's sealed address, for the person to opt in to such messages. Pictures
+    sent with /photo are read with `tesseract` when given.
     """
     sender = TerminalSender()
     interactive = stdin.isatty()
@@ -183,6 +201,10 @@ def chat(
         if choice.isascii() and choice.isdigit() and buttons:
             payload = buttons[int(choice) - 1].payload
             incoming = Incoming(user, payload=payload, language=language, address=address)
+        elif choice.split(" ", 1)[0] == PHOTO_COMMAND and len(choice) > len(PHOTO_COMMAND):
+            path, _, caption = choice[len(PHOTO_COMMAND) :].strip().partition(" ")
+            picture = seen_picture(Path(path).expanduser(), tesseract)
+            incoming = Incoming(user, caption, language=language, address=address, picture=picture)
         else:
             incoming = Incoming(user, text=line, language=language, address=address)
         save = (lambda a: save_attachment(files, a)) if files else None

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 from bot.config import bundled_content
-from bot.library.documents import documents_from_library
+from bot.library.documents import documents_from_library, pictures_from_library
 from bot.library.loader import load_library
 from bot.matching import Matcher, Tier
+from bot.matching.pictures import open_picture, picture_hashes
+from bot.testing.pictures import picture, transformed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "matching" / "fixtures"
 
@@ -49,3 +51,16 @@ def test_matcher_over_a_loaded_library(tmp_path: Path) -> None:
     assert result.tier is not Tier.NONE
     assert result.best is not None
     assert result.best.document_id == "moon-landing"
+
+
+def test_checked_pictures_are_indexed_by_their_factcheck(library_dir: Path) -> None:
+    loaded = load_library(library_dir)
+    assert loaded.ok, loaded.problems
+    index = pictures_from_library(loaded.library)
+    photo = open_picture((library_dir / "images" / "fake-surrender-photo.png").read_bytes())
+    assert index.find(picture_hashes(photo)) == ("en", "zelensky-deepfake")
+    assert index.find(picture_hashes(open_picture(transformed(photo, 0)))) == (
+        "en",
+        "zelensky-deepfake",
+    )
+    assert index.find(picture_hashes(picture(12345))) is None

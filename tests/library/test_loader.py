@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.library.loader import load_library
 from tests.conftest import FIXTURE_COUNTS, make_library
@@ -323,3 +324,25 @@ def test_a_translated_question_must_be_answered_the_same_way(tmp_path: Path) -> 
     assert all("ru/basics-quiz.yaml" in p and "answered differently" in p for p in found)
     assert any("questions[0]" in p for p in found), found
     assert any("questions[2]" in p for p in found), found
+
+
+def test_checked_pictures_are_validated(library_dir: Path) -> None:
+    fc = library_dir / "factchecks" / "zelensky-deepfake.yaml"
+    images = library_dir / "images"
+    (images / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (images / "notes.txt").write_text("a picture?", encoding="utf-8")
+    Image.new("RGB", (300, 200), (40, 90, 200)).save(images / "flat.png")
+    listed = ["missing.png", "broken.jpg", "notes.txt", "flat.png", "../../outside.png"]
+    fc.write_text(
+        fc.read_text(encoding="utf-8").replace(
+            "  - images/fake-surrender-photo.png",
+            "\n".join(f"  - images/{name}" for name in listed),
+        ),
+        encoding="utf-8",
+    )
+    found = [p for p in problems(library_dir) if "zelensky-deepfake.yaml" in p]
+    assert any("images[0]: no image file 'images/missing.png'" in p for p in found), found
+    assert any("images[1]:" in p and "cannot be read as a picture" in p for p in found), found
+    assert any("images[2]:" in p and "not a JPEG, PNG" in p for p in found), found
+    assert any("images[3]:" in p and "too plain" in p for p in found), found
+    assert any("images[4]: no image file" in p for p in found), found

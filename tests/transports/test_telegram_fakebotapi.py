@@ -14,7 +14,14 @@ from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode, PollType
 from telegram.error import BadRequest, InvalidToken
 
-from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, html_problems, text_message
+from bot.testing.fakebotapi import (
+    TOKEN,
+    FakeBotApi,
+    Person,
+    html_problems,
+    photo_message,
+    text_message,
+)
 from bot.testing.fakebotapi.html_check import CAPTION_LIMIT
 
 ANA = Person(8080)
@@ -155,3 +162,28 @@ def test_html_checker_refuses_what_telegram_refuses(text: str, problem: str) -> 
 def test_caption_limit() -> None:
     assert html_problems("x" * CAPTION_LIMIT, CAPTION_LIMIT) == []
     assert html_problems("x" * (CAPTION_LIMIT + 1), CAPTION_LIMIT)
+
+
+def test_photos_and_files_are_fetched_like_telegrams(fake_api: FakeBotApi) -> None:
+    fake_api.add_file("shot", b"\xff\xd8 a picture")
+    fake_api.add_file("huge", b"\0" * (20 * 1024 * 1024 + 1))
+    fake_api.push_message(photo_message(ANA, file_id="shot"))
+
+    async def scenario() -> None:
+        bot = Bot(TOKEN, base_url=fake_api.base_url, base_file_url=fake_api.base_file_url)
+        async with bot:
+            [update] = await bot.get_updates()
+            assert update.message is not None
+            sizes = [(p.file_id, p.width) for p in update.message.photo]
+            assert sizes == [("AgAD-small", 90), ("shot", 1280), ("AgAD-huge", 2560)]
+            file = await bot.get_file("shot")
+            assert file.file_size == len(b"\xff\xd8 a picture")
+            assert bytes(await file.download_as_bytearray()) == b"\xff\xd8 a picture"
+            with pytest.raises(BadRequest, match="too big"):
+                await bot.get_file("huge")
+            with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+                await bot.get_file("nobody-sent-this")
+
+    asyncio.run(scenario())
+    response = httpx.get(f"{fake_api.url}/file/bot{TOKEN}/photos/nothing.jpg", timeout=10)
+    assert response.status_code == 404

@@ -17,12 +17,14 @@ from bot.engine.engine import Engine
 from bot.engine.events import Attachment, Button, Reply
 from bot.library.catalog import Library
 from bot.library.loader import load_library_or_raise
+from bot.matching.pictures import open_picture
 from bot.service import Service
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import Retention
 from bot.storage.tables import QueuedClaim
 from bot.storage.unit import Store
 from bot.testing.person import Person, start_fixture_quiz
+from bot.testing.pictures import screenshot, transformed
 from bot.transports.terminal import chat, plain, render, save_attachment
 from tests.conftest import UNLIMITED, Clock
 
@@ -210,3 +212,23 @@ def test_scripted_learner_in_english_then_russian(bundled_engine: Engine, tmp_pa
             assert image.size == (800, 900)
     out = run(bundled_engine, ["/test"], files)
     assert "второй раунд" in out  # the English "before" test counts in Russian too
+
+
+def test_photo_sends_a_picture_file(engine: Engine, library: Library, tmp_path: Path) -> None:
+    known = library.root / "images" / "fake-surrender-photo.png"
+    copy = tmp_path / "forwarded.jpg"
+    copy.write_bytes(transformed(open_picture(known.read_bytes()), 0))
+    lines = [f"/photo {copy}", f"/photo {tmp_path / 'missing.jpg'}", f"/photo {copy} a caption"]
+    out = io.StringIO()
+    assert chat(engine, "f" * 64, io.StringIO("".join(f"{x}\n" for x in lines)), out) == 0
+    said = out.getvalue()
+    assert said.count("Zelensky told Ukrainian soldiers") == 2
+    assert "could not open this file as a picture" in said
+
+
+def test_photo_without_tesseract_asks_for_the_words(engine: Engine, tmp_path: Path) -> None:
+    shot = tmp_path / "shot.jpg"
+    shot.write_bytes(screenshot("5G mobile networks spread the coronavirus", 0))
+    out = io.StringIO()
+    assert chat(engine, "f" * 64, io.StringIO(f"/photo {shot}\n"), out, tesseract=None) == 0
+    assert "I can only read text here; please send the words" in out.getvalue()

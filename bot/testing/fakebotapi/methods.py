@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.testing.fakebotapi.files import ApiError, FileMethods
 from bot.testing.fakebotapi.html_check import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -25,16 +26,6 @@ from bot.testing.fakebotapi.html_check import (
 
 BOT_ID = 123456
 BOT_USERNAME = "civic_test_bot"
-
-
-class ApiError(Exception):
-    """A refusal, answered as `{"ok": false, "error_code": ..., "description": ...}`."""
-
-    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
 
 
 @dataclass
@@ -50,10 +41,11 @@ class _State:
     webhook: dict[str, Any] = field(default_factory=dict)
 
 
-class BotApiMethods:
+class BotApiMethods(FileMethods):
     """`_api_<snake_case>` answers Bot API method <camelCase>; `ApiError` is a refusal."""
 
     def __init__(self, *, max_poll: float) -> None:
+        super().__init__()
         self.max_poll = max_poll
         self.bot_user = {
             "id": BOT_ID,

@@ -12,7 +12,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.testing.fakebotapi.methods import ApiError, BotApiMethods, _require
+from bot.testing.fakebotapi.files import ApiError
+from bot.testing.fakebotapi.methods import BotApiMethods, _require
 
 QUESTION_CHARS = 300
 OPTION_CHARS = 100

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
+from bot.testing.fakebotapi.files import ApiError
 from bot.testing.fakebotapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT
-from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME, ApiError
+from bot.testing.fakebotapi.methods import BOT_ID, BOT_USERNAME
 from bot.testing.fakebotapi.polls import PollMethods
 from bot.testing.fakebotapi.wire import LoopbackServer, _Handler
 
@@ -80,7 +81,7 @@ class FakeBotApi(PollMethods):
         self._update_ids = itertools.count(1)
         self._delivered = 0  # the highest update_id a getUpdates answer carried
         self._activity = time.monotonic()  # the last call, answer or delivery
-        self._server = LoopbackServer(self.handle)
+        self._server = LoopbackServer(self.handle, self.file_bytes)
         self._server.RequestHandlerClass = _PromptHandler
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -104,21 +104,43 @@ def text_message(
 
 def photo_message(
     sender: Person,
-    caption: str,
+    caption: str = "",
     *,
     group: Group | None = None,
     forward_origin: dict[str, Any] | None = None,
+    file_id: str = "AgAD-large",
+    file_size: int | None = None,
 ) -> dict[str, Any]:
-    """A photo with a caption (the usual shape of a forwarded rumour)."""
+    """A photo, with a caption or without (the usual shape of a forwarded rumour). Telegram
+    offers it in several sizes; `file_id` is the 1280-pixel one (`FakeBotApi.add_file` gives
+    it bytes), and a 2560-pixel one is offered too, which the bot should not fetch."""
     message = _message(sender, group, None, forward_origin)
+    large = {"file_id": file_id, "file_unique_id": "l1", "width": 1280, "height": 960}
+    if file_size is not None:
+        large["file_size"] = file_size
     message["photo"] = [
-        {"file_id": "AgAD-small", "file_unique_id": "s1", "width": 90, "height": 90},
-        {"file_id": "AgAD-large", "file_unique_id": "l1", "width": 1280, "height": 1280},
+        {"file_id": "AgAD-small", "file_unique_id": "s1", "width": 90, "height": 68},
+        large,
+        {"file_id": "AgAD-huge", "file_unique_id": "h1", "width": 2560, "height": 1920},
     ]
-    message["caption"] = caption
-    marked = entities(caption)
-    if marked:
-        message["caption_entities"] = marked
+    if caption:
+        message["caption"] = caption
+        marked = entities(caption)
+        if marked:
+            message["caption_entities"] = marked
+    return message
+
+
+def document_message(
+    sender: Person, file_id: str, mime_type: str, file_size: int | None = None
+) -> dict[str, Any]:
+    """A file sent as a document (a picture sent uncompressed, or anything else)."""
+    message = _message(sender, None, None, None)
+    document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+    document["mime_type"] = mime_type
+    if file_size is not None:
+        document["file_size"] = file_size
+    message["document"] = document
     return message
 
 

@@ -17,7 +17,7 @@ from email.policy import HTTP
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Parameters whose values are strings on the wire even when they look like JSON.
 STRING_PARAMS = frozenset(
@@ -41,6 +41,7 @@ STRING_PARAMS = frozenset(
 
 
 Answer = Callable[[str, str, dict[str, Any]], tuple[int, Any] | None]
+FileAnswer = Callable[[str, str], bytes | None]  # (token, file path) -> the file, None for 404
 
 
 def _decode_value(name: str, raw: str) -> Any:
@@ -80,9 +81,10 @@ class LoopbackServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, file: FileAnswer | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answer = answer
+        self.file = file
         self.internal_errors: list[BaseException] = []
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -106,7 +108,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         split = urlsplit(self.path)
+        # python-telegram-bot quotes the path (the token's colon becomes %3A); Telegram accepts it
+        download = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(split.path))
+        if download is not None:
+            self._download(download.group(1), download.group(2))
+            return
         self._answer(split.path, "", split.query.encode())
+
+    def _download(self, token: str, path: str) -> None:
+        assert isinstance(self.server, LoopbackServer)
+        data = self.server.file(token, path) if self.server.file is not None else None
+        if data is None:
+            self._write(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _answer(self, path: str, content_type: str, body: bytes) -> None:
         assert isinstance(self.server, LoopbackServer)

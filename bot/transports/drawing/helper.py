@@ -1,11 +1,13 @@
-"""Drawing pictures (progress charts) away from the conversation.
+"""Drawing pictures (progress charts) and reading the pictures people send, away from the
+conversation.
 
 A chart takes about a tenth of a second of CPU. Drawn where the engine runs, everyone's next
 reply would wait behind it (on SQLite the engine runs in one thread), and in a thread beside it
 it would still compete for the interpreter. So a transport that serves many people hands each
 drawing to a helper process, started on first use and reused. If that process cannot start or
 dies, drawings are made in threads from then on; a drawing that fails or takes too long is left
-out and the reply's text still goes.
+out and the reply's text still goes. A picture someone sent is read there too (its words and
+hashes, see reading.py), under a time limit of its own.
 """
 
 from __future__ import annotations
@@ -22,16 +24,21 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pickle import PicklingError
+from typing import Any, TypeVar
 
-from bot.engine.events import Attachment, Reply
+from bot.engine.events import Attachment, PictureProblem, Reply, SeenPicture
 from bot.engine.pictures import Picture
 from bot.transports.drawing import draw as draw_picture
 from bot.transports.drawing import undrawn
+from bot.transports.drawing.reading import Tesseract, find_tesseract, read_picture
 
 log = logging.getLogger(__name__)
+Done = TypeVar("Done")
 
 PARENT_CHECK_SECONDS = 1.0
 DRAW_SECONDS = 20.0  # a drawing not done by then is left out
+READ_SECONDS = 12.0  # a picture not read by then gets "could not read it"
+FIND = "find"  # look for Tesseract on first use
 # What says the helper process cannot be used (not that the drawing itself went wrong).
 HELPER_FAILURES = (BrokenProcessPool, OSError, NotImplementedError, ImportError, PicklingError)
 
@@ -39,8 +46,13 @@ HELPER_FAILURES = (BrokenProcessPool, OSError, NotImplementedError, ImportError,
 class Drawer:
     """Draws the attachments of replies in one helper process (in a thread if it cannot)."""
 
-    def __init__(self, draw: Callable[[Picture], bytes] = draw_picture) -> None:
+    def __init__(
+        self,
+        draw: Callable[[Picture], bytes] = draw_picture,
+        tesseract: Tesseract | str | None = FIND,
+    ) -> None:
         self._draw_one = draw  # module-level, so the helper process can run it
+        self._tesseract = tesseract
         self._pool: Executor | None = None
         self._failed = False  # the helper failed once: draw in threads from then on
 
@@ -66,15 +78,40 @@ class Drawer:
             log.error("a picture could not be drawn: %s", type(exc).__name__)
             return None
 
+    @property
+    def tesseract(self) -> Tesseract | None:
+        """Tesseract, when it is installed here (looked for once)."""
+        if isinstance(self._tesseract, str):
+            self._tesseract = find_tesseract()
+            if self._tesseract is None:
+                log.warning("Tesseract is not installed: pictures are read by caption only")
+        return self._tesseract
+
+    async def read(self, data: bytes) -> SeenPicture:
+        """The words and hashes of a picture someone sent; never raises."""
+        try:
+            return await asyncio.wait_for(
+                self._somewhere(read_picture, data, self.tesseract), READ_SECONDS
+            )
+        except TimeoutError:
+            log.warning("a picture took too long to read")
+            return SeenPicture(problem=PictureProblem.SLOW)
+        except Exception as exc:  # a reader that failed must not cost the person an answer
+            log.error("a picture could not be read: %s", type(exc).__name__)
+            return SeenPicture(problem=PictureProblem.BROKEN)
+
     async def _draw_somewhere(self, picture: Picture) -> bytes:
+        return await self._somewhere(self._draw_one, picture)
+
+    async def _somewhere(self, work: Callable[..., Done], *args: Any) -> Done:
         pool = self._helper()
         if pool is not None:
             try:
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(pool, self._draw_one, picture)
+                return await loop.run_in_executor(pool, work, *args)
             except HELPER_FAILURES as exc:
                 self._give_up(pool, exc)
-        return await asyncio.to_thread(self._draw_one, picture)
+        return await asyncio.to_thread(work, *args)
 
     def _helper(self) -> Executor | None:
         if self._failed:

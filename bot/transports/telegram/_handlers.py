@@ -5,6 +5,8 @@ search) keyed by the user's pseudonym; the engine's answer is rendered back. The
 is used only to compute that pseudonym and to address the reply, and is gone when the update is.
 Inline queries are answered within a per-person limit (see `_flow`).
 The engine blocks on the database, so it runs in the engine's threads, never on the event loop.
+A picture is fetched into memory and read in the drawing helper process before the engine sees
+what it says.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import asyncio
 import logging
 from typing import Protocol
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import InlineSettings
-from bot.engine.events import ChatKind, Incoming, InlineAnswer, Reply
+from bot.engine.events import ChatKind, Incoming, InlineAnswer, PictureProblem, Reply, SeenPicture
 from bot.service.threads import ENGINE_THREADS, EngineThreads
 from bot.storage.keys import AddressBox, user_key
 from bot.transports.drawing.helper import Drawer
@@ -30,7 +32,12 @@ from bot.transports.telegram._classroom import (
     with_group,
 )
 from bot.transports.telegram._flow import PersonRate
-from bot.transports.telegram._incoming import addressed_text, chat_kind
+from bot.transports.telegram._incoming import (
+    PictureFile,
+    addressed_text,
+    chat_kind,
+    picture_file,
+)
 from bot.transports.telegram._render import Pressed, Where, deliver, inline_results, notice_of
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 CONCURRENCY = ENGINE_THREADS  # updates handled at once
 INLINE_CACHE_SECONDS = 60
+DOWNLOAD_BYTES = 10_000_000  # a larger picture is not fetched (a 1280-pixel photo is far smaller)
 
 
 class Engine(Protocol):
@@ -101,6 +109,9 @@ class Handlers:
             return
         text = addressed_text(message, context.bot.bot)
         kind = chat_kind(message.chat.type)
+        sent = picture_file(message)
+        if text is None and sent is not None and kind is ChatKind.PRIVATE:
+            text = ""  # a picture without a caption, sent to the bot itself
         if text is None or kind is None:
             return
         incoming = Incoming(
@@ -112,6 +123,7 @@ class Handlers:
             address=self._address(message.chat_id, kind),
             bot_name=context.bot.username,
             forwarded=message.forward_origin is not None,
+            picture=await self._read(context.bot, sent) if sent is not None else None,
         )
         if kind is ChatKind.GROUP and is_class_command(text):
             incoming = await with_group(incoming, context.bot, message, self._secret_key, self._box)
@@ -122,6 +134,23 @@ class Handlers:
             reply_to=message.message_id if kind is ChatKind.GROUP else None,
         )
         await deliver(context.bot, where, replies, pressed=None)
+
+    async def _read(self, bot: Bot, sent: PictureFile) -> SeenPicture:
+        """What a picture says, fetched into memory (never to a file) under the size limit."""
+        if sent.size is not None and sent.size > DOWNLOAD_BYTES:
+            return SeenPicture(problem=PictureProblem.TOO_BIG)
+        try:
+            file = await bot.get_file(sent.file_id)
+            if file.file_size is not None and file.file_size > DOWNLOAD_BYTES:
+                return SeenPicture(problem=PictureProblem.TOO_BIG)
+            data = await file.download_as_bytearray()
+        except TelegramError as exc:  # Telegram's "file is too big" included
+            log.warning("a picture could not be fetched: %s", type(exc).__name__)
+            big = "too big" in str(exc).lower()
+            return SeenPicture(problem=PictureProblem.TOO_BIG if big else PictureProblem.BROKEN)
+        if len(data) > DOWNLOAD_BYTES:
+            return SeenPicture(problem=PictureProblem.TOO_BIG)
+        return await self.drawer.read(bytes(data))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

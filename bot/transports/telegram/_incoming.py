@@ -4,12 +4,14 @@ Telegram hands the bot much more than it needs: who a forward came from (`forwar
 raw user id, names, the group's other chatter. This module keeps only the text addressed to the
 bot, so everything after it (engine, database, logs) never sees the rest. In groups the bot
 answers only commands for it, mentions of it and replies to it (Telegram's privacy mode delivers
-about that much anyway); `/check` in reply to a message checks the replied-to text.
+about that much anyway); `/check` in reply to a message checks the replied-to text. Of a
+picture only the file to read is taken (see `picture_file`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from telegram import Message, MessageEntity, User
 from telegram.constants import ChatType
@@ -17,6 +19,7 @@ from telegram.constants import ChatType
 from bot.engine.events import ChatKind
 
 CHECK_COMMAND = "/check"
+PICTURE_SIDE = 1280  # Telegram's largest photo size
 
 _KINDS: dict[str, ChatKind] = {
     ChatType.PRIVATE: ChatKind.PRIVATE,
@@ -105,3 +108,24 @@ def _replies_to(message: Message, me: User) -> bool:
 def _replied_text(message: Message) -> str:
     replied = message.reply_to_message
     return content_text(replied).strip() if replied is not None else ""
+
+
+@dataclass(frozen=True)
+class PictureFile:
+    """The Telegram file of a picture someone sent, and its size when Telegram says it."""
+
+    file_id: str
+    size: int | None
+
+
+def picture_file(message: Message) -> PictureFile | None:
+    """The picture in a message: of a photo, the largest size up to PICTURE_SIDE pixels (the
+    words in a screenshot need it; more only costs time); an image sent as a file as it is."""
+    if message.photo:
+        fitting = [p for p in message.photo if max(p.width, p.height) <= PICTURE_SIDE]
+        photo = max(fitting, key=lambda p: p.width * p.height) if fitting else message.photo[0]
+        return PictureFile(photo.file_id, photo.file_size)
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return PictureFile(document.file_id, document.file_size)
+    return None

@@ -100,7 +100,9 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     app: AnyApplication = builder.build()
-    text = filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION)
+    text = filters.UpdateType.MESSAGE & (
+        filters.TEXT | filters.CAPTION | filters.PHOTO | filters.Document.IMAGE
+    )
     app.add_handler(MessageHandler(text, handlers.on_message))
     app.add_handler(CallbackQueryHandler(handlers.on_callback))
     app.add_handler(InlineQueryHandler(handlers.on_inline))
