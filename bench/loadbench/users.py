@@ -13,7 +13,7 @@ from benchkit.fake import BenchFake
 from benchkit.webhook import Delivery, Telegram
 
 from bot.testing.buttons import find_button, keyboard_data
-from bot.testing.fakebotapi import Person, callback_query, text_message
+from bot.testing.fakebotapi import Person, callback_query, channel_origin, text_message
 
 FIRST_CHAT = 710_000_000
 
@@ -146,8 +146,7 @@ def _lesson_steps(lesson: LessonPlan, rng: random.Random) -> list[Step]:
     if lesson.quiz is None:
         return steps
     steps.append(Step(verb="quiz", arg=lesson.quiz))
-    # End on an answer, not on a shown question: a short-answer question left open would take
-    # the next claim as its answer.
+    # End on an answer, not on a shown question, as people do.
     for number, question in enumerate(lesson.questions[: rng.randint(2, 4)]):
         if number:
             steps.append(Step(verb="cont"))
@@ -219,7 +218,11 @@ class Simulation:
     def _update(self, user: SimUser, step: Step) -> dict[str, Any] | None:
         person = user.person
         if not step.press:
-            return {"update_id": next(self._update_ids), "message": text_message(person, step.text)}
+            # Claims arrive as people pass them on: forwarded. (Typed text right after a quiz
+            # question is an answer attempt, never a claim.)
+            origin = channel_origin() if step.check else None
+            message = text_message(person, step.text, forward_origin=origin)
+            return {"update_id": next(self._update_ids), "message": message}
         data: str | None
         if self.echo:
             data, message_id = step.echo_data(), user.last_message
