@@ -196,16 +196,16 @@ class WebChat:
             return self._page(request, "web.too_fast", 429)
         label = visitor.offered().get(payload, "…")
         incoming = Incoming(visitor.key, payload=payload)
-        await self._handle(visitor, incoming, escape(label))
-        pressed = decode(payload)
-        if pressed is not None and pressed.verb == "erase" and not await self._exists(visitor):
+        if await self._handle(visitor, incoming, escape(label)):
             return self._forgotten(session, visitor)
+        pressed = decode(payload)
         if pressed is not None and pressed.verb == "lang" and pressed.arg in self.engine.languages:
             visitor.language = pressed.arg
         return _redirect(BACK)
 
-    async def _handle(self, visitor: Visitor, incoming: Incoming, mine: str) -> None:
-        """One engine call for the visitor, one at a time per visitor; the replies are shown."""
+    async def _handle(self, visitor: Visitor, incoming: Incoming, mine: str) -> bool:
+        """One engine call for the visitor, one at a time per visitor; the replies are shown.
+        True when the replies say the person's data was just erased."""
         hinted = Incoming(incoming.user, incoming.text, incoming.payload, language=visitor.language)
         async with visitor.lock:
             replies = await self.threads.call(self.engine.handle, hinted)
@@ -214,13 +214,7 @@ class WebChat:
             visitor.say(mine, mine=True)
             for reply in replies:
                 _show(visitor, reply)
-
-    async def _exists(self, visitor: Visitor) -> bool:
-        def find() -> bool:
-            with self.engine.store.unit(write=False) as unit:
-                return unit.users.find_user(visitor.key) is not None
-
-        return await self.threads.call(find)
+        return any(reply.forgotten for reply in replies)
 
     def _forgotten(self, session: str, visitor: Visitor) -> web.StreamResponse:
         """The person erased everything: so goes what this process holds, and the cookie."""
