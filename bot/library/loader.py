@@ -90,7 +90,7 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
         except YamlRefusedError as refused:
             problems.append(refused.problem)
             continue
-        item, item_problems = validate_item(model, data, positions, display)
+        item, item_problems, errors = _validate(model, data, positions, display)
         # A value YAML could not read is reported once, not again as the wrong type.
         unreadable = {(p.line, p.key) for p in read_problems}
         problems += read_problems
@@ -100,7 +100,7 @@ def load_library(root: Path, display_root: str | None = None) -> LoadResult:
             item = _unless_stale(item, positions, display, notes)
             items.append(Located(item, display, positions))
         elif item_problems and isinstance(data, dict):
-            rest = salvage(model, data, _errors(model, data))
+            rest = salvage(model, data, errors)
             if rest is not None:
                 items.append(Located(rest[0], display, positions, rest[1]))
     library = Library.from_items(root, items)
@@ -138,14 +138,6 @@ def _problem_order(problem: Problem) -> tuple[str, int, int, str, str]:
     return (problem.file, problem.line or 0, problem.col or 0, problem.key, problem.message)
 
 
-def _errors(model: type[BaseModel], data: dict[str, Any]) -> list[Any]:
-    try:
-        model.model_validate(data)
-    except ValidationError as exc:
-        return exc.errors()
-    return []
-
-
 PLACEHOLDER = "TODO"
 
 
@@ -167,17 +159,28 @@ def placeholders(data: Any, positions: Positions, display: str) -> Iterator[Prob
 def validate_item(
     model: type[BaseModel], data: Any, positions: Positions, display: str
 ) -> tuple[Item | None, list[Problem]]:
+    item, problems, _ = _validate(model, data, positions, display)
+    return item, problems
+
+
+def _validate(
+    model: type[BaseModel], data: Any, positions: Positions, display: str
+) -> tuple[Item | None, list[Problem], list[Any]]:
+    """The item, or its problems (one line per place) and pydantic's errors, which say what
+    `salvage` has to set aside."""
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
-        return None, [Problem(display, 1, None, "", f"expected a mapping of keys, found {found}")]
+        problem = Problem(display, 1, None, "", f"expected a mapping of keys, found {found}")
+        return None, [problem], []
     try:
-        return model.model_validate(data), []  # type: ignore[return-value]
+        return model.model_validate(data), [], []  # type: ignore[return-value]
     except ValidationError as exc:
+        errors = exc.errors()
         problems: dict[tuple[int | None, str], Problem] = {}
-        for error in exc.errors():
+        for error in errors:
             problem = _problem_from_error(error, positions, display)
             problems.setdefault((problem.line, problem.key), problem)  # one line per place
-        return None, list(problems.values())
+        return None, list(problems.values()), list(errors)
 
 
 def _problem_from_error(error: Any, positions: Positions, display: str) -> Problem:
