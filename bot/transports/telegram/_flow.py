@@ -26,6 +26,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.engine.ratelimit import take_after
+
 SEEN_UPDATES = 4096
 REMEMBERED_PEOPLE = 10_000
 
@@ -92,19 +94,18 @@ class PersonRate:
         remembered: int = REMEMBERED_PEOPLE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._burst = float(burst)
+        self._burst = burst
         self._per_second = per_second
         self._remembered = remembered
         self._clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, when
+        self._buckets: OrderedDict[str, tuple[float | None, float]] = OrderedDict()  # tokens, when
 
     def take(self, person: str) -> bool:
         """Whether `person` may have one more now (and if so, count it)."""
         now = self._clock()
-        tokens, then = self._buckets.pop(person, (self._burst, now))
-        tokens = min(self._burst, tokens + (now - then) * self._per_second)
-        allowed = tokens >= 1
-        self._buckets[person] = (tokens - 1 if allowed else tokens, now)
+        tokens, then = self._buckets.pop(person, (None, now))
+        allowed, left = take_after(tokens, now - then, self._burst, self._per_second)
+        self._buckets[person] = (left, now)
         if len(self._buckets) > self._remembered:
             self._buckets.popitem(last=False)  # the longest quiet; back to a full bucket
         return allowed

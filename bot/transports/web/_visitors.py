@@ -16,6 +16,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from bot.engine.events import Attachment, Button
+from bot.engine.ratelimit import take_after
 
 KEEP_MESSAGES = 40
 KEEP_FILES = 4
@@ -114,13 +115,11 @@ class Visitors:
     def allow(self, visitor: Visitor) -> bool:
         """Take one request from the visitor's budget; False when it is spent."""
         now = time.monotonic()
-        refill = (now - visitor.seen) * self.per_minute / 60.0
-        visitor.tokens = min(float(self.burst), visitor.tokens + refill)
+        allowed, visitor.tokens = take_after(
+            visitor.tokens, now - visitor.seen, self.burst, self.per_minute / 60.0
+        )
         visitor.seen = now
-        if visitor.tokens < 1.0:
-            return False
-        visitor.tokens -= 1.0
-        return True
+        return allowed
 
     def drop(self, key: str) -> None:
         self._all.pop(key, None)
