@@ -161,15 +161,17 @@ async def _edit(bot: Bot, where: Where, pressed: Pressed, reply: Reply) -> bool:
     pieces = split_html(reply.text, MESSAGE_CHARS)
     if _files(reply) or len(pieces) != 1 or not pressed.has_text:
         return False
+    # What `bot.edit_message_text` sends, in its order (see `_post`).
+    data: dict[str, object] = {
+        "text": pieces[0],
+        "chat_id": where.chat_id,
+        "message_id": pressed.message_id,
+        "link_preview_options": NO_PREVIEW,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": keyboard(reply.buttons),
+    }
     try:
-        await bot.edit_message_text(
-            pieces[0],
-            chat_id=where.chat_id,
-            message_id=pressed.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply.buttons),
-            link_preview_options=NO_PREVIEW,
-        )
+        await _post(bot, "editMessageText", data)
     except MayHaveArrivedError:
         return True  # sending the text anew could show it twice
     except BadRequest as exc:
@@ -227,17 +229,36 @@ async def _send_text(
             log.warning("a reply with buttons but no text was not sent")
         return False
     for number, piece in enumerate(pieces, start=1):
+        # What `bot.send_message` sends, in its order (see `_post`).
+        data: dict[str, object] = {
+            "chat_id": where.chat_id,
+            "text": piece,
+            "link_preview_options": NO_PREVIEW,
+            "message_thread_id": where.thread_id,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": markup if number == len(pieces) else None,
+            "reply_parameters": _reply_parameters(where) if number == 1 else None,
+        }
         with suppress(MayHaveArrivedError):
-            await bot.send_message(
-                where.chat_id,
-                piece,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if number == len(pieces) else None,
-                message_thread_id=where.thread_id,
-                reply_parameters=_reply_parameters(where) if number == 1 else None,
-                link_preview_options=NO_PREVIEW,
-            )
+            await _post(bot, "sendMessage", data)
     return True
+
+
+async def _post(bot: Bot, endpoint: str, data: dict[str, object]) -> None:
+    """Call `endpoint` as the `Bot` method for it would, without turning the answer into objects.
+
+    `send_message` and `edit_message_text` build a `Message` from Telegram's answer, with its
+    whole inline keyboard, object by object; for a lesson card or a quiz question that costs
+    about as much as reading the update it answers, and nothing here uses it (messages are edited
+    by the id of the message whose button was pressed, which comes with the press).
+    `Bot._post` is where those methods end: it leaves out unset (None) parameters, fills in the
+    bot's defaults and hands the call to the rate limiter, so the call goes through the
+    `OutgoingLimiter` (the send limit, 429s, at-most-once retries, `MayHaveArrivedError`) and the
+    request as before, and a refusal raises the same `BadRequest`, `Forbidden`, ... `data` holds
+    exactly what the method would have sent (tests compare the two); only the answer stays JSON.
+    Calls whose answer is used (polls: `_classroom`) and uploads keep the methods.
+    """
+    await bot._post(endpoint, data)
 
 
 def _reply_parameters(where: Where) -> ReplyParameters | None:
