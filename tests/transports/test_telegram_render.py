@@ -157,10 +157,12 @@ def test_a_keyboard_goes_out_exactly_as_python_telegram_bot_would_send_it() -> N
             [InlineKeyboardButton("Открыть чат", url="https://t.me/civic_bot?start=progress")],
         ]
     )
-    assert made.to_dict() == same.to_dict()
-    assert made == same  # the buttons themselves are there too
-    made.to_dict()["inline_keyboard"][0][0]["text"] = "changed"
-    assert made.to_dict() == same.to_dict()  # each call hands out its own copy
+    assert made.wire() == same.to_dict()  # what texts and edits send
+    assert made.markup().to_dict() == same.to_dict()  # what uploads send
+    assert made.markup() == same  # the buttons themselves are there too
+    made.wire()["inline_keyboard"][0][0]["text"] = "changed"
+    made.markup().to_dict()["inline_keyboard"][0][0]["text"] = "changed"
+    assert made.wire() == made.markup().to_dict() == same.to_dict()  # each call its own copy
 
 
 def test_payloads_over_64_bytes_are_refused_before_sending() -> None:
@@ -213,7 +215,9 @@ def test_texts_and_edits_go_out_exactly_as_the_bot_methods_would_send_them(
     fake_api: FakeBotApi,
 ) -> None:
     fake_api.add_chat(ANA.chat())
-    markup = keyboard(NEXT)
+    made = keyboard(NEXT)
+    assert made is not None
+    markup = made.markup()
 
     async def scenario(bot: ExtBot[int]) -> None:
         shown = await bot.send_message(

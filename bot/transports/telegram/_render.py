@@ -50,6 +50,7 @@ COMMAND_DESCRIPTION_CHARS = 256
 
 # A preview of a linked page would advertise the very site a fact-check debunks.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_WIRE = {"is_disabled": True}  # its JSON, for `_post`
 
 
 class RenderError(ValueError):
@@ -90,25 +91,52 @@ class _Keyboard(InlineKeyboardMarkup):
         return {"inline_keyboard": [[dict(button) for button in row] for row in self._wire]}
 
 
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard (labels are plain text), refusing payloads Telegram would reject."""
-    built, wire = [], []
+class Keyboard:
+    """An inline keyboard (labels are plain text) as Telegram receives it.
+
+    Texts and edits send `wire()` as it is (see `_post`); only uploads, which go through
+    python-telegram-bot's methods, need its objects, made by `markup()` when asked: building an
+    `InlineKeyboardButton` sets each of its attributes through a frozen object's checks."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[list[dict[str, str]]]) -> None:
+        self._rows = rows
+
+    def wire(self) -> dict[str, Any]:
+        """The keyboard's JSON (a fresh copy each time)."""
+        return {"inline_keyboard": [[dict(button) for button in row] for row in self._rows]}
+
+    def markup(self) -> InlineKeyboardMarkup:
+        """The keyboard as python-telegram-bot's object, for its methods."""
+        built = [
+            [
+                InlineKeyboardButton(
+                    button["text"], url=button.get("url"), callback_data=button.get("callback_data")
+                )
+                for button in row
+            ]
+            for row in self._rows
+        ]
+        return _Keyboard(built, self._rows)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> Keyboard | None:
+    """An inline keyboard, refusing payloads Telegram would reject."""
+    wire = []
     for row in rows:
-        buttons, wired = [], []
+        wired = []
         for button in row:
             if button.url is not None:  # a link (to the private chat), no callback
-                buttons.append(InlineKeyboardButton(button.label, url=button.url))
                 wired.append({"text": button.label, "url": button.url})
                 continue
             size = len(button.payload.encode())
             if not 0 < size <= CALLBACK_DATA_BYTES:
                 raise RenderError(f"button payload is {size} bytes, allowed 1-64")
-            buttons.append(InlineKeyboardButton(button.label, callback_data=button.payload))
             wired.append({"text": button.label, "callback_data": button.payload})
-        if buttons:
-            built.append(buttons)
+        if wired:
             wire.append(wired)
-    return _Keyboard(built, wire) if built else None
+    return Keyboard(wire) if wire else None
 
 
 def notice_of(replies: Sequence[Reply]) -> str | None:
@@ -166,9 +194,9 @@ async def _edit(bot: Bot, where: Where, pressed: Pressed, reply: Reply) -> bool:
         "text": pieces[0],
         "chat_id": where.chat_id,
         "message_id": pressed.message_id,
-        "link_preview_options": NO_PREVIEW,
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": keyboard(reply.buttons),
+        "link_preview_options": dict(_NO_PREVIEW_WIRE),
+        "parse_mode": ParseMode.HTML.value,
+        "reply_markup": _wire(keyboard(reply.buttons)),
     }
     try:
         await _post(bot, "editMessageText", data)
@@ -190,7 +218,7 @@ async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
         return await _send_text(bot, where, text, markup)
     fits = visible_length(text) <= CAPTION_CHARS
     caption = text if fits and text else None
-    file_markup = markup if fits else None
+    file_markup = markup.markup() if fits and markup is not None else None
     for as_photo, file in files:
         send = bot.send_photo if as_photo else bot.send_document
         with suppress(MayHaveArrivedError):
@@ -201,7 +229,11 @@ async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
                 parse_mode=ParseMode.HTML,
                 reply_markup=file_markup,
                 message_thread_id=where.thread_id,
-                reply_parameters=_reply_parameters(where),
+                reply_parameters=(
+                    ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+                    if where.reply_to is not None
+                    else None
+                ),
             )
         where, caption, file_markup = replace(where, reply_to=None), None, None
     if not fits:
@@ -220,9 +252,7 @@ def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
     return files
 
 
-async def _send_text(
-    bot: Bot, where: Where, text: str, markup: InlineKeyboardMarkup | None
-) -> bool:
+async def _send_text(bot: Bot, where: Where, text: str, markup: Keyboard | None) -> bool:
     pieces = split_html(text, MESSAGE_CHARS)
     if not pieces:
         if markup is not None:
@@ -233,10 +263,10 @@ async def _send_text(
         data: dict[str, object] = {
             "chat_id": where.chat_id,
             "text": piece,
-            "link_preview_options": NO_PREVIEW,
+            "link_preview_options": dict(_NO_PREVIEW_WIRE),
             "message_thread_id": where.thread_id,
-            "parse_mode": ParseMode.HTML,
-            "reply_markup": markup if number == len(pieces) else None,
+            "parse_mode": ParseMode.HTML.value,
+            "reply_markup": _wire(markup) if number == len(pieces) else None,
             "reply_parameters": _reply_parameters(where) if number == 1 else None,
         }
         with suppress(MayHaveArrivedError):
@@ -261,10 +291,15 @@ async def _post(bot: Bot, endpoint: str, data: dict[str, object]) -> None:
     await bot._post(endpoint, data)
 
 
-def _reply_parameters(where: Where) -> ReplyParameters | None:
+def _wire(markup: Keyboard | None) -> dict[str, Any] | None:
+    return markup.wire() if markup is not None else None
+
+
+def _reply_parameters(where: Where) -> dict[str, Any] | None:
+    """`ReplyParameters(reply_to, allow_sending_without_reply=True)` as JSON."""
     if where.reply_to is None:
         return None
-    return ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+    return {"allow_sending_without_reply": True, "message_id": where.reply_to}
 
 
 def _is_url(location: str) -> bool:
