@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
@@ -220,3 +223,25 @@ def test_an_export_shows_the_person_as_the_unit_left_them_and_an_erase_leaves_no
         user.rate_tokens = 1.0  # the engine writes the rate limit last, after an erase too
     with db_engine.connect() as connection:
         assert connection.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_person_is_read_and_changed_first_thing_in_a_new_process(tmp_path: Path) -> None:
+    """The person's row is the first thing a unit reads, before anything else of the ORM is used
+    (which sets up the mapped classes): in a process that has done nothing else yet."""
+    script = f"""
+import datetime as dt
+from bot.storage import db
+from bot.storage.unit import Store
+engine = db.open_engine("sqlite:///{tmp_path / "fresh.sqlite3"}")
+db.upgrade(engine)
+now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+with Store(engine).unit() as unit:
+    user = unit.users.user("z" * 64, now)
+    user.seq += 1
+with Store(engine).unit() as unit:
+    print(unit.users.user("z" * 64, now).seq)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
