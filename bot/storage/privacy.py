@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,7 +146,12 @@ def purge(session: Session, now: dt.datetime, retention: Retention) -> dict[str,
 class Privacy(Repository):
     """A person's rights over what is stored: take it all, or erase it all."""
 
+    def __init__(self, session: Session, write_people: Callable[[], None]) -> None:
+        super().__init__(session)
+        self._write_people = write_people
+
     def export_json(self, user: User) -> bytes:
+        self._write_people()  # the person's row as this event left it (see `Users`)
         return export_json(self._session, user)
 
     def erase(self, user: User) -> None:

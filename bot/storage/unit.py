@@ -53,7 +53,9 @@ class Store:
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
             elif not write:
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            yield Unit(session)
+            unit = Unit(session)
+            yield unit
+            unit.write()
 
     def purge(self, now: dt.datetime, retention: Retention) -> dict[str, int]:
         """Delete what is older than the retention periods, in one unit."""
@@ -66,6 +68,11 @@ class Unit:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def write(self) -> None:
+        """Store the changes to the people this unit read (see `Users`); the unit's end does."""
+        if "users" in self.__dict__:  # the cached repository exists: someone was read
+            self.users.write()
 
     @cached_property
     def users(self) -> Users:
@@ -105,7 +112,7 @@ class Unit:
 
     @cached_property
     def privacy(self) -> Privacy:
-        return Privacy(self._session)
+        return Privacy(self._session, self.write)
 
     @cached_property
     def classroom(self) -> ClassRuns:

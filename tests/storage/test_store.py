@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
@@ -150,3 +154,94 @@ def test_two_units_creating_the_same_person_at_once_make_one_row(db_engine: Engi
     assert failures == [] and len(ids) == 2 and ids[0] == ids[1]
     with db_engine.connect() as connection:
         assert connection.scalar(select(func.count(User.id))) == 1
+
+
+def _stored(db_engine: Engine, key: str) -> dict[str, object]:
+    users = User.__table__
+    with db_engine.connect() as connection:
+        row = connection.execute(select(users).where(users.c.key == key)).mappings().one()
+    return dict(row)
+
+
+def test_what_a_unit_changes_in_its_person_is_stored_when_it_ends(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        unit.users.user("c" * 64, NOW)
+    before = _stored(db_engine, "c" * 64)
+    with store.unit() as unit:
+        user = unit.users.user("c" * 64, NOW)
+        unit.users.bump(user)
+        unit.lessons.open_lesson(user, "intro", "en", NOW)  # a query while the change is pending
+        user.lesson_card, user.language, user.awaiting = 2, "ru", "reason:1"
+        user.rate_tokens, user.rate_at, user.last_seen_on = 4.5, NOW, NOW.date()
+        assert _stored(db_engine, "c" * 64) == before  # nothing is visible before the commit
+    after = _stored(db_engine, "c" * 64)
+    assert after == {
+        **before,
+        "seq": 1,
+        "lesson_id": "intro",
+        "lesson_card": 2,
+        "language": "ru",
+        "awaiting": "reason:1",
+        "rate_tokens": 4.5,
+        "rate_at": NOW,
+        "last_seen_on": NOW.date(),
+    }
+    with store.unit() as unit:
+        again = unit.users.user("c" * 64, NOW)
+        assert (again.seq, again.rate_at, again.language) == (1, NOW, "ru")
+        again.awaiting = None
+    assert _stored(db_engine, "c" * 64)["awaiting"] is None
+
+
+def test_a_failed_unit_stores_no_change_to_its_person(db_engine: Engine) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        unit.users.user("f" * 64, NOW)
+    try:
+        with store.unit() as unit:
+            user = unit.users.user("f" * 64, NOW)
+            unit.users.bump(user)
+            unit.privacy.export_json(user)  # writes the change within the unit...
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert _stored(db_engine, "f" * 64)["seq"] == 0  # ...which is rolled back with it
+
+
+def test_an_export_shows_the_person_as_the_unit_left_them_and_an_erase_leaves_nothing(
+    db_engine: Engine,
+) -> None:
+    store = Store(db_engine)
+    with store.unit() as unit:
+        user = unit.users.user("e" * 64, NOW)
+        user.language = "ru"
+        unit.users.bump(user)
+        exported = json.loads(unit.privacy.export_json(user))
+        assert [(row["language"], row["seq"]) for row in exported["users"]] == [("ru", 1)]
+        unit.privacy.erase(user)
+        user.rate_tokens = 1.0  # the engine writes the rate limit last, after an erase too
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_person_is_read_and_changed_first_thing_in_a_new_process(tmp_path: Path) -> None:
+    """The person's row is the first thing a unit reads, before anything else of the ORM is used
+    (which sets up the mapped classes): in a process that has done nothing else yet."""
+    script = f"""
+import datetime as dt
+from bot.storage import db
+from bot.storage.unit import Store
+engine = db.open_engine("sqlite:///{tmp_path / "fresh.sqlite3"}")
+db.upgrade(engine)
+now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+with Store(engine).unit() as unit:
+    user = unit.users.user("z" * 64, now)
+    user.seq += 1
+with Store(engine).unit() as unit:
+    print(unit.users.user("z" * 64, now).seq)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr

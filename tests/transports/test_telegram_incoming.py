@@ -18,7 +18,12 @@ from bot.testing.fakebotapi import (
     photo_message,
     text_message,
 )
-from bot.transports.telegram._incoming import addressed_text, chat_kind, content_text
+from bot.transports.telegram._incoming import (
+    addressed_text,
+    chat_kind,
+    content_text,
+    without_pressed_keyboard,
+)
 
 ME = User(BOT_ID, "Civic Test", is_bot=True, username=BOT_USERNAME)
 ANA = Person(77)
@@ -106,3 +111,26 @@ def test_chat_kinds() -> None:
     channel_post = text_message(ANA, "/start")
     channel_post["chat"] = {"id": -100, "type": "channel", "title": "c"}
     assert _addressed(channel_post) is None
+
+
+def test_a_press_is_parsed_without_the_pressed_messages_keyboard_and_formatting() -> None:
+    message = {
+        "message_id": 7,
+        "date": 1,
+        "chat": {"id": 5, "type": "private"},
+        "text": "Card 1",
+        "entities": [{"type": "bold", "offset": 0, "length": 4}],
+        "reply_markup": {"inline_keyboard": [[{"text": "Next", "callback_data": "next:1"}]]},
+    }
+    update = {"update_id": 3, "callback_query": {"id": "q", "data": "next:1", "message": message}}
+    trimmed = without_pressed_keyboard(update)
+    assert trimmed["callback_query"]["message"] == {
+        "message_id": 7,
+        "date": 1,
+        "chat": {"id": 5, "type": "private"},
+        "text": "Card 1",
+    }
+    assert {**trimmed["callback_query"], "message": message} == update["callback_query"]
+    assert "reply_markup" in message  # the update given is left as it was
+    plain = {"update_id": 4, "message": message}
+    assert without_pressed_keyboard(plain) is plain

@@ -3,14 +3,35 @@ captions or followed by text, files uploaded, lessons edited in place, every pre
 
 from __future__ import annotations
 
-import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputTextMessageContent
+import asyncio
+from collections.abc import Awaitable, Callable
 
-from bot.engine.events import Button, InlineAnswer
-from bot.testing.fakebotapi import FakeBotApi, Person, callback_query, text_message
+import pytest
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputTextMessageContent,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.engine.events import Button, InlineAnswer, Reply
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
 from bot.testing.fakebotapi.html_check import html_problems
 from bot.testing.harness import RunningBot
-from bot.transports.telegram._render import RenderError, inline_results, keyboard
+from bot.transports.telegram._http import AiohttpRequest
+from bot.transports.telegram._outgoing import OutgoingLimiter
+from bot.transports.telegram._render import (
+    NO_PREVIEW,
+    Pressed,
+    RenderError,
+    Where,
+    deliver,
+    inline_results,
+    keyboard,
+)
 from tests.transports.fake_engine import PICTURE_URL, PNG, FakeEngine
 
 ANA = Person(4711)
@@ -136,10 +157,12 @@ def test_a_keyboard_goes_out_exactly_as_python_telegram_bot_would_send_it() -> N
             [InlineKeyboardButton("Открыть чат", url="https://t.me/civic_bot?start=progress")],
         ]
     )
-    assert made.to_dict() == same.to_dict()
-    assert made == same  # the buttons themselves are there too
-    made.to_dict()["inline_keyboard"][0][0]["text"] = "changed"
-    assert made.to_dict() == same.to_dict()  # each call hands out its own copy
+    assert made.wire() == same.to_dict()  # what texts and edits send
+    assert made.markup().to_dict() == same.to_dict()  # what uploads send
+    assert made.markup() == same  # the buttons themselves are there too
+    made.wire()["inline_keyboard"][0][0]["text"] = "changed"
+    made.markup().to_dict()["inline_keyboard"][0][0]["text"] = "changed"
+    assert made.wire() == made.markup().to_dict() == same.to_dict()  # each call its own copy
 
 
 def test_payloads_over_64_bytes_are_refused_before_sending() -> None:
@@ -163,3 +186,114 @@ def test_inline_results_are_capped_unique_and_single_messages() -> None:
         assert not html_problems(content.message_text)
         assert result.description is None
         assert result.title == "x " * 32  # an empty title falls back to the text's start
+
+
+Scenario = Callable[[ExtBot[int]], Awaitable[None]]
+
+
+def _with_bot(fake: FakeBotApi, scenario: Scenario) -> None:
+    """Run `scenario` with a bot made as `civicbot run` makes it (request, limiter)."""
+
+    async def run() -> None:
+        bot: ExtBot[int] = ExtBot(
+            TOKEN,
+            base_url=fake.base_url,
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(connections=1),
+            rate_limiter=OutgoingLimiter(attempts=3, backoff=0.01),
+        )
+        async with bot:
+            await scenario(bot)
+
+    asyncio.run(run())
+
+
+NEXT = ((Button("Next ›", "next:1:ab"), Button("Menu", "menu")),)
+
+
+def test_texts_and_edits_go_out_exactly_as_the_bot_methods_would_send_them(
+    fake_api: FakeBotApi,
+) -> None:
+    fake_api.add_chat(ANA.chat())
+    made = keyboard(NEXT)
+    assert made is not None
+    markup = made.markup()
+
+    async def scenario(bot: ExtBot[int]) -> None:
+        shown = await bot.send_message(
+            ANA.id,
+            "<b>Card</b> 1",
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            message_thread_id=7,
+            reply_parameters=ReplyParameters(5, allow_sending_without_reply=True),
+            link_preview_options=NO_PREVIEW,
+        )
+        await deliver(bot, Where(ANA.id, 7, 5), [Reply("<b>Card</b> 1", NEXT)], None)
+        await bot.edit_message_text(
+            "<i>Card</i> 2",
+            chat_id=ANA.id,
+            message_id=shown.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+        pressed = Pressed(shown.message_id, has_text=True)
+        await deliver(bot, Where(ANA.id), [Reply("<i>Card</i> 3", NEXT, replace=True)], pressed)
+
+    _with_bot(fake_api, scenario)
+    by_method, ours = fake_api.calls("sendMessage")
+    assert list(ours.params.items()) == list(by_method.params.items())
+    by_method, ours = fake_api.calls("editMessageText")
+    assert ours.params.pop("text") == "<i>Card</i> 3"
+    assert by_method.params.pop("text") == "<i>Card</i> 2"
+    assert list(ours.params.items()) == list(by_method.params.items())
+    assert ours.status == 200
+    assert fake_api.html_of(ANA.id, ours.params["message_id"]) == "<i>Card</i> 3"
+
+
+def test_an_edit_telegram_finds_unchanged_counts_as_done_and_a_refused_one_sends_anew(
+    fake_api: FakeBotApi,
+) -> None:
+    fake_api.add_chat(ANA.chat())
+    card = Reply("<b>Card</b> 2", NEXT, replace=True)
+
+    async def scenario(bot: ExtBot[int]) -> None:
+        await deliver(bot, Where(ANA.id), [Reply("<b>Card</b> 1", NEXT)], None)
+        shown = fake_api.calls("sendMessage")[0].result["message_id"]
+        await deliver(bot, Where(ANA.id), [card], Pressed(shown, has_text=True))
+        await deliver(bot, Where(ANA.id), [card], Pressed(shown, has_text=True))  # pressed again
+        await deliver(bot, Where(ANA.id), [card], Pressed(shown + 100, has_text=True))  # gone
+
+    _with_bot(fake_api, scenario)
+    edits = fake_api.calls("editMessageText")
+    assert [call.status for call in edits] == [200, 400, 400]
+    # Not modified: done, nothing sent. Not found: the card comes as a new message.
+    _first, anew = fake_api.calls("sendMessage")
+    assert anew.params["text"] == "<b>Card</b> 2" and anew.at > edits[-1].at
+
+
+def test_a_text_telegram_refuses_fails_as_before_and_a_lost_one_is_not_sent_again(
+    fake_api: FakeBotApi,
+) -> None:
+    fake_api.add_chat(ANA.chat())
+    fake_api.fail("sendMessage", "500")  # Telegram cannot have acted on it: sent again,
+    fake_api.fail("sendMessage", "drop")  # then it may have arrived: not sent again
+    refused: list[BadRequest] = []
+
+    async def scenario(bot: ExtBot[int]) -> None:
+        await deliver(bot, Where(ANA.id), [Reply("First."), Reply("Second.")], None)
+        try:
+            await deliver(bot, Where(999), [Reply("Nobody is there.")], None)
+        except BadRequest as exc:
+            refused.append(exc)
+
+    _with_bot(fake_api, scenario)
+    sent = fake_api.calls("sendMessage", faults=True)
+    assert [(call.params["text"], call.fault) for call in sent] == [
+        ("First.", "500"),
+        ("First.", "drop"),
+        ("Second.", None),
+        ("Nobody is there.", None),
+    ]
+    assert [exc.message for exc in refused] == ["Chat not found"]

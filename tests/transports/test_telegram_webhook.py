@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, text_message
+from bot.testing.fakebotapi import TOKEN, FakeBotApi, Person, callback_query, text_message
 from bot.testing.harness import (
     SECRET_KEY,
     WEBHOOK_SECRET,
@@ -215,3 +215,24 @@ def test_an_update_id_the_database_cannot_hold_gets_400(
         assert _post(port, _update(2**63 - 1, "largest"), WEBHOOK_SECRET).status_code == 200
         fake_api.wait_for("sendMessage")
     assert [incoming.text for incoming in fake_engine.seen] == ["largest"]
+
+
+def test_a_press_through_the_webhook_edits_the_pressed_message(
+    fake_api: FakeBotApi, fake_engine: FakeEngine
+) -> None:
+    port = free_port()
+    fake_api.add_chat(ANA.chat())
+    with RunningBot(fake_api, fake_engine, webhook_port=port):
+        assert _post(port, _update(200, "/start"), WEBHOOK_SECRET).status_code == 200
+        [welcome] = fake_api.wait_for("sendMessage")
+        shown = fake_api.message(ANA.id, welcome.result["message_id"])
+        assert shown["reply_markup"]["inline_keyboard"]  # the keyboard arrives with the press
+        press = {"update_id": 201, "callback_query": callback_query(ANA, "lesson:l1", shown)}
+        assert _post(port, press, WEBHOOK_SECRET).status_code == 200
+        fake_api.wait_idle()
+    [edit] = fake_api.calls("editMessageText")
+    assert (edit.params["message_id"], edit.params["text"]) == (
+        shown["message_id"],
+        "<b>Card 1</b>",
+    )
+    assert len(fake_api.calls("answerCallbackQuery")) == 1  # the press is answered too

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r"<[^<>]*>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
+# The tags among `_TOKEN`'s tokens: an entity holds no "<", so it never hides one.
+_TAGS = re.compile(r"<[^<>]*>")
 _BREAKS = ("\n\n", "\n", " ")
 _EMPTY_ELEMENT = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>(\s*)</\1\s*>")
 
@@ -39,10 +41,6 @@ def _tag_atom(token: str) -> _Atom:
     tag = _TAG.match(token)
     name = tag.group(2).lower() if tag else ""
     return _Atom(token, 0, name, closing=bool(tag and tag.group(1)))
-
-
-def _atoms_of_tags(markup: str) -> list[_Atom]:
-    return [_tag_atom(m.group()) for m in _TOKEN.finditer(markup) if m.group().startswith("<")]
 
 
 def _atoms(markup: str) -> list[_Atom]:
@@ -78,7 +76,9 @@ def plain_text(markup: str) -> str:
 def split_html(markup: str, limit: int) -> list[str]:
     """Pieces of `markup`, each at most `limit` long and balanced; empty pieces are dropped."""
     markup = markup.strip()
-    if visible_length(markup) <= limit:  # the common case: one piece, no atoms to build
+    # The common case: one piece, no atoms to build. Tags and entities only make a text
+    # shorter than its markup, so a markup that fits needs no closer look.
+    if _units(markup) <= limit or visible_length(markup) <= limit:
         return _whole(markup)
     return _cut(markup, limit)
 
@@ -106,10 +106,22 @@ def _cut(markup: str, limit: int) -> list[str]:
 
 
 def _whole(markup: str) -> list[str]:
-    """`markup` as one piece, with the tags it leaves open closed, as a cut would."""
-    open_tags: list[_Atom] = []
-    _track(open_tags, _atoms_of_tags(markup))
-    text = markup + "".join(f"</{a.tag}>" for a in reversed(open_tags))
+    """`markup` as one piece, with the tags it leaves open closed, as a cut would (`_track`
+    on tag names alone: this runs for nearly every message)."""
+    if "<" not in markup:  # no tags to balance or to find empty; markup is stripped already
+        return [markup] if ("&" not in markup and markup) or plain_text(markup).strip() else []
+    open_tags: list[str] = []
+    for token in _TAGS.findall(markup):
+        tag = _TAG.match(token)
+        name = tag.group(2).lower() if tag else ""
+        if not (tag and tag.group(1)):
+            open_tags.append(name)
+            continue
+        for index in range(len(open_tags) - 1, -1, -1):
+            if open_tags[index] == name:
+                del open_tags[index:]
+                break
+    text = markup + "".join(f"</{name}>" for name in reversed(open_tags))
     text = _drop_empty_elements(text).strip()
     return [text] if plain_text(text).strip() else []
 

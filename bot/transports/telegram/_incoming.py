@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Message, MessageEntity, User
 from telegram.constants import ChatType
@@ -129,3 +130,22 @@ def picture_file(message: Message) -> PictureFile | None:
     if document is not None and (document.mime_type or "").startswith("image/"):
         return PictureFile(document.file_id, document.file_size)
     return None
+
+
+# What no handler reads of the message whose button was pressed: its keyboard and the
+# formatting of its text (the bot's own, sent a moment ago; the press carries its data).
+_PRESSED_UNREAD = ("reply_markup", "entities", "caption_entities")
+
+
+def without_pressed_keyboard(update: dict[str, Any]) -> dict[str, Any]:
+    """The update as handlers need it: a button press's message without its keyboard and text
+    formatting, the largest part of a press to turn into objects (a keyboard of many buttons,
+    each set up attribute by attribute). Other updates are handed back as they are."""
+    query = update.get("callback_query")
+    if not isinstance(query, dict):
+        return update
+    message = query.get("message")
+    if not isinstance(message, dict) or not any(key in message for key in _PRESSED_UNREAD):
+        return update
+    kept = {key: value for key, value in message.items() if key not in _PRESSED_UNREAD}
+    return {**update, "callback_query": {**query, "message": kept}}

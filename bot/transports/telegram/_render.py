@@ -50,6 +50,7 @@ COMMAND_DESCRIPTION_CHARS = 256
 
 # A preview of a linked page would advertise the very site a fact-check debunks.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_WIRE = {"is_disabled": True}  # its JSON, for `_post`
 
 
 class RenderError(ValueError):
@@ -90,25 +91,52 @@ class _Keyboard(InlineKeyboardMarkup):
         return {"inline_keyboard": [[dict(button) for button in row] for row in self._wire]}
 
 
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard (labels are plain text), refusing payloads Telegram would reject."""
-    built, wire = [], []
+class Keyboard:
+    """An inline keyboard (labels are plain text) as Telegram receives it.
+
+    Texts and edits send `wire()` as it is (see `_post`); only uploads, which go through
+    python-telegram-bot's methods, need its objects, made by `markup()` when asked: building an
+    `InlineKeyboardButton` sets each of its attributes through a frozen object's checks."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[list[dict[str, str]]]) -> None:
+        self._rows = rows
+
+    def wire(self) -> dict[str, Any]:
+        """The keyboard's JSON (a fresh copy each time)."""
+        return {"inline_keyboard": [[dict(button) for button in row] for row in self._rows]}
+
+    def markup(self) -> InlineKeyboardMarkup:
+        """The keyboard as python-telegram-bot's object, for its methods."""
+        built = [
+            [
+                InlineKeyboardButton(
+                    button["text"], url=button.get("url"), callback_data=button.get("callback_data")
+                )
+                for button in row
+            ]
+            for row in self._rows
+        ]
+        return _Keyboard(built, self._rows)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> Keyboard | None:
+    """An inline keyboard, refusing payloads Telegram would reject."""
+    wire = []
     for row in rows:
-        buttons, wired = [], []
+        wired = []
         for button in row:
             if button.url is not None:  # a link (to the private chat), no callback
-                buttons.append(InlineKeyboardButton(button.label, url=button.url))
                 wired.append({"text": button.label, "url": button.url})
                 continue
             size = len(button.payload.encode())
             if not 0 < size <= CALLBACK_DATA_BYTES:
                 raise RenderError(f"button payload is {size} bytes, allowed 1-64")
-            buttons.append(InlineKeyboardButton(button.label, callback_data=button.payload))
             wired.append({"text": button.label, "callback_data": button.payload})
-        if buttons:
-            built.append(buttons)
+        if wired:
             wire.append(wired)
-    return _Keyboard(built, wire) if built else None
+    return Keyboard(wire) if wire else None
 
 
 def notice_of(replies: Sequence[Reply]) -> str | None:
@@ -161,15 +189,17 @@ async def _edit(bot: Bot, where: Where, pressed: Pressed, reply: Reply) -> bool:
     pieces = split_html(reply.text, MESSAGE_CHARS)
     if _files(reply) or len(pieces) != 1 or not pressed.has_text:
         return False
+    # What `bot.edit_message_text` sends, in its order (see `_post`).
+    data: dict[str, object] = {
+        "text": pieces[0],
+        "chat_id": where.chat_id,
+        "message_id": pressed.message_id,
+        "link_preview_options": dict(_NO_PREVIEW_WIRE),
+        "parse_mode": ParseMode.HTML.value,
+        "reply_markup": _wire(keyboard(reply.buttons)),
+    }
     try:
-        await bot.edit_message_text(
-            pieces[0],
-            chat_id=where.chat_id,
-            message_id=pressed.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply.buttons),
-            link_preview_options=NO_PREVIEW,
-        )
+        await _post(bot, "editMessageText", data)
     except MayHaveArrivedError:
         return True  # sending the text anew could show it twice
     except BadRequest as exc:
@@ -188,7 +218,7 @@ async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
         return await _send_text(bot, where, text, markup)
     fits = visible_length(text) <= CAPTION_CHARS
     caption = text if fits and text else None
-    file_markup = markup if fits else None
+    file_markup = markup.markup() if fits and markup is not None else None
     for as_photo, file in files:
         send = bot.send_photo if as_photo else bot.send_document
         with suppress(MayHaveArrivedError):
@@ -199,7 +229,11 @@ async def _send(bot: Bot, where: Where, reply: Reply) -> bool:
                 parse_mode=ParseMode.HTML,
                 reply_markup=file_markup,
                 message_thread_id=where.thread_id,
-                reply_parameters=_reply_parameters(where),
+                reply_parameters=(
+                    ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+                    if where.reply_to is not None
+                    else None
+                ),
             )
         where, caption, file_markup = replace(where, reply_to=None), None, None
     if not fits:
@@ -218,32 +252,54 @@ def _files(reply: Reply) -> list[tuple[bool, str | Path | InputFile]]:
     return files
 
 
-async def _send_text(
-    bot: Bot, where: Where, text: str, markup: InlineKeyboardMarkup | None
-) -> bool:
+async def _send_text(bot: Bot, where: Where, text: str, markup: Keyboard | None) -> bool:
     pieces = split_html(text, MESSAGE_CHARS)
     if not pieces:
         if markup is not None:
             log.warning("a reply with buttons but no text was not sent")
         return False
     for number, piece in enumerate(pieces, start=1):
+        # What `bot.send_message` sends, in its order (see `_post`).
+        data: dict[str, object] = {
+            "chat_id": where.chat_id,
+            "text": piece,
+            "link_preview_options": dict(_NO_PREVIEW_WIRE),
+            "message_thread_id": where.thread_id,
+            "parse_mode": ParseMode.HTML.value,
+            "reply_markup": _wire(markup) if number == len(pieces) else None,
+            "reply_parameters": _reply_parameters(where) if number == 1 else None,
+        }
         with suppress(MayHaveArrivedError):
-            await bot.send_message(
-                where.chat_id,
-                piece,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if number == len(pieces) else None,
-                message_thread_id=where.thread_id,
-                reply_parameters=_reply_parameters(where) if number == 1 else None,
-                link_preview_options=NO_PREVIEW,
-            )
+            await _post(bot, "sendMessage", data)
     return True
 
 
-def _reply_parameters(where: Where) -> ReplyParameters | None:
+async def _post(bot: Bot, endpoint: str, data: dict[str, object]) -> None:
+    """Call `endpoint` as the `Bot` method for it would, without turning the answer into objects.
+
+    `send_message` and `edit_message_text` build a `Message` from Telegram's answer, with its
+    whole inline keyboard, object by object; for a lesson card or a quiz question that costs
+    about as much as reading the update it answers, and nothing here uses it (messages are edited
+    by the id of the message whose button was pressed, which comes with the press).
+    `Bot._post` is where those methods end: it leaves out unset (None) parameters, fills in the
+    bot's defaults and hands the call to the rate limiter, so the call goes through the
+    `OutgoingLimiter` (the send limit, 429s, at-most-once retries, `MayHaveArrivedError`) and the
+    request as before, and a refusal raises the same `BadRequest`, `Forbidden`, ... `data` holds
+    exactly what the method would have sent (tests compare the two); only the answer stays JSON.
+    Calls whose answer is used (polls: `_classroom`) and uploads keep the methods.
+    """
+    await bot._post(endpoint, data)
+
+
+def _wire(markup: Keyboard | None) -> dict[str, Any] | None:
+    return markup.wire() if markup is not None else None
+
+
+def _reply_parameters(where: Where) -> dict[str, Any] | None:
+    """`ReplyParameters(reply_to, allow_sending_without_reply=True)` as JSON."""
     if where.reply_to is None:
         return None
-    return ReplyParameters(where.reply_to, allow_sending_without_reply=True)
+    return {"allow_sending_without_reply": True, "message_id": where.reply_to}
 
 
 def _is_url(location: str) -> bool:

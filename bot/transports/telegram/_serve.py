@@ -41,6 +41,7 @@ from bot.transports.telegram._flow import ChatOrderedProcessor, PersonRate
 from bot.transports.telegram._handlers import CONCURRENCY, Engine, Handlers, engine_threads
 from bot.transports.telegram._html import plain_text
 from bot.transports.telegram._http import AiohttpRequest, unsupported_proxy
+from bot.transports.telegram._incoming import without_pressed_keyboard
 from bot.transports.telegram._outgoing import OutgoingLimiter
 from bot.transports.telegram._render import COMMAND_DESCRIPTION_CHARS
 
@@ -229,7 +230,7 @@ async def _start_webhook(
         """Handle the update before answering: Telegram re-sends an update that got no 2xx, so
         a worker that dies mid-update loses nothing (and a re-sent one is handled once)."""
         try:
-            update = Update.de_json(data, app.bot)
+            update = Update.de_json(without_pressed_keyboard(data), app.bot)
         except Exception:  # whatever is not an update is refused (400), never fatal
             return False
         await app.update_processor.process_update(update, app.process_update(update))
