@@ -4,26 +4,16 @@ packages the probe is run with by hand.)"""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.matching.bench_script import load
 
 
 def _probe() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "embedding_probe", ROOT / "bench" / "embedding_probe.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("embedding_probe")
 
 
 def _row(probe: ModuleType, query: int, *, whole: bool, right: bool) -> Any:

@@ -6,9 +6,7 @@ the shared benchmark data is not on this machine.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -18,20 +16,14 @@ import pytest
 from bot.matching import boost, fit
 from bot.matching.features import NAMES
 from bot.matching.model import CONFIDENCE_INPUTS
+from tests.matching.bench_script import load
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "claim-matching"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "fit_matching", ROOT / "bench" / "fit_matching.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("fit_matching")
 
 
 def test_ranker_fit_recovers_the_feature_that_decides() -> None:
