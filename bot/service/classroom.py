@@ -13,18 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from bot.engine import classroom_steps as steps
 from bot.engine.classroom import merge_counts
 from bot.engine.context import FixedVoice
 from bot.engine.engine import Engine
 from bot.engine.events import Reply
+from bot.service.threads import Runner
 from bot.storage import ClassRun, Store
 from bot.storage.keys import AddressBox
-
-if TYPE_CHECKING:
-    from bot.service.service import Runner
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from bot.engine import account, factcheck
 from bot.engine.context import FixedVoice, ReloadResult
@@ -25,6 +25,7 @@ from bot.engine.events import Button, Reply
 from bot.engine.payloads import Payload, owner_tag
 from bot.matching import Tier
 from bot.service import classroom
+from bot.service.threads import Runner, run_here
 from bot.storage import Store, Unit
 from bot.storage.keys import AddressBox
 from bot.storage.privacy import Retention
@@ -48,14 +49,6 @@ class Sender(Protocol):
     async def tell_admins(self, text: str) -> None:
         """Reach the people who run the bot (a failed content reload)."""
         ...
-
-
-Runner = Callable[..., Awaitable[Any]]
-
-
-async def run_here(fn: Callable[..., Any], *args: Any) -> Any:
-    """A runner for a caller with nothing else to do meanwhile (the terminal chat)."""
-    return fn(*args)
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 ENGINE_THREADS = 8  # events handled at once where the database allows it (PostgreSQL)
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+
+# How the service's jobs run a blocking call: in the engine's threads (a transport's
+# `EngineThreads.call`) or, with nothing else to do meanwhile, right here.
+Runner = Callable[..., Awaitable[Any]]
+
+
+async def run_here(fn: Callable[..., Any], *args: Any) -> Any:
+    """A runner for a caller with nothing else to do meanwhile (the terminal chat)."""
+    return fn(*args)
 
 
 class EngineThreads:
