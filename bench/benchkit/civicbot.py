@@ -43,6 +43,7 @@ def write_config(
     *,
     admins: Sequence[int] = (),
     outgoing_per_second: float = 25.0,
+    redis_url: str = REDIS_URL,
 ) -> None:
     settings = {
         "telegram": {
@@ -60,16 +61,16 @@ def write_config(
         "database": {"url": database_url},
         "limits": {"burst": 100_000, "outgoing_per_second": outgoing_per_second},
         # Workers share claims waiting for "send to the editors" through Redis.
-        "redis": {"url": REDIS_URL},
+        "redis": {"url": redis_url},
     }
-    _forget_pending_claims()  # nothing left over from an earlier setup of the same run
+    _forget_pending_claims(redis_url)  # nothing left over from an earlier setup of the same run
     path.write_text(json.dumps(settings, indent=2), encoding="utf-8")  # JSON is YAML
 
 
-def _forget_pending_claims() -> None:
+def _forget_pending_claims(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     for key in client.scan_iter("civicbot:pending:*"):
         client.delete(key)
 
@@ -89,14 +90,14 @@ def start_civicbot(
     return BotProcess(name, command, env, home / f"{name}.log", workers).launch()
 
 
-def wait_ready(bot: BotProcess, port: int) -> None:
+def wait_ready(bot: BotProcess, port: int, seconds: float = READY_SECONDS) -> None:
     """Until every worker listens: connections opened earlier would all go to the first one."""
-    deadline = time.monotonic() + READY_SECONDS
+    deadline = time.monotonic() + seconds
     while listening_sockets(port) < bot.workers:
         if bot.running.poll() is not None:
             raise RuntimeError(f"{bot.name} exited while starting:\n{bot.log.read_text()[-3000:]}")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{bot.name} did not start within {READY_SECONDS}s")
+            raise RuntimeError(f"{bot.name} did not start within {seconds:.0f}s")
         time.sleep(0.1)
     time.sleep(0.5)
 

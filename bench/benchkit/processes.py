@@ -18,8 +18,8 @@ STOP_SECONDS = 40.0
 
 @dataclass
 class BotProcess:
-    """A bot command run from the repository, its output appended to `log`; started again by
-    `launch` after a kill (`starts` counts them)."""
+    """A bot command run from the repository (or the checkout `cwd`), its output appended to
+    `log`; started again by `launch` after a kill (`starts` counts them)."""
 
     name: str
     command: list[str]
@@ -28,11 +28,12 @@ class BotProcess:
     workers: int = 1
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     starts: int = 0
+    cwd: Path = ROOT
 
     def launch(self) -> BotProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=out, stderr=out
+                self.command, cwd=self.cwd, env=self.env, stdout=out, stderr=out
             )
         self.starts += 1
         return self
