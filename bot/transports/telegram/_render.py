@@ -50,7 +50,7 @@ COMMAND_DESCRIPTION_CHARS = 256
 
 # A preview of a linked page would advertise the very site a fact-check debunks.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_NO_PREVIEW_WIRE = {"is_disabled": True}  # its JSON, for `_post`
+_NO_PREVIEW_WIRE = NO_PREVIEW.to_dict()  # its JSON, for `_post`
 
 
 class RenderError(ValueError):
