@@ -83,6 +83,15 @@ def engine(tmp_path: Path) -> Engine:
     return make_engine(tmp_path)
 
 
+def started(url: str) -> Tab:
+    """A browser that opened the chat and chose English."""
+    tab = Tab(url)
+    tab.get()
+    tab.say("/start")
+    tab.press("English")
+    return tab
+
+
 def site(engine: Engine, **settings: int | float) -> Iterator[str]:
     chat = WebChat(engine, WebSettings(**settings), SECRET)  # type: ignore[arg-type]
     with serving(chat.app) as url:
@@ -173,10 +182,7 @@ def test_one_session_is_limited(engine: Engine) -> None:
 
 
 def test_files_go_only_to_their_owner(url: str) -> None:
-    tab = Tab(url)
-    tab.get()
-    tab.say("/start")
-    tab.press("English")
+    tab = started(url)
     tab.say("/mydata")
     link = re.search(r'href="(file/[^"]+)" download', tab.page)
     assert link
@@ -190,10 +196,7 @@ def test_files_go_only_to_their_owner(url: str) -> None:
 
 
 def test_progress_picture_is_shown_to_its_owner(url: str) -> None:
-    tab = Tab(url)
-    tab.get()
-    tab.say("/start")
-    tab.press("English")
+    tab = started(url)
     tab.say("/progress")
     picture = re.search(r'<img src="(file/[^"]+)" alt="([^"]+)"', tab.page)
     assert picture and picture.group(2)
@@ -202,10 +205,7 @@ def test_progress_picture_is_shown_to_its_owner(url: str) -> None:
 
 
 def test_a_one_time_code_takes_the_chat_to_another_device(url: str) -> None:
-    phone = Tab(url)
-    phone.get()
-    phone.say("/start")
-    phone.press("English")
+    phone = started(url)
     phone.get("device")
     phone.post("code")
     code = re.search(r"<b>([A-Z0-9]{8})</b>", phone.page)
@@ -224,10 +224,7 @@ def test_a_one_time_code_takes_the_chat_to_another_device(url: str) -> None:
 
 
 def test_forget_ends_the_session(url: str, engine: Engine) -> None:
-    tab = Tab(url)
-    tab.get()
-    tab.say("/start")
-    tab.press("English")
+    tab = started(url)
     session = tab.session
     tab.say("/forget")
     erased = tab.post("press", follow=False, p=_payload(tab.page, "Yes"))
@@ -287,10 +284,7 @@ def test_no_address_agent_or_text_reaches_the_log(
             break
         except httpx.ConnectError:
             time.sleep(0.05)
-    tab = Tab(url)
-    tab.get()
-    tab.say("/start")
-    tab.press("English")
+    tab = started(url)
     tab.say("My cousin Ivanova crossed the border at night")
     tab.http.post("say", data={"csrf": tab.token(), "text": "x" * MAX_BODY})
     loop.call_soon_threadsafe(stop.set)
@@ -303,10 +297,7 @@ def test_no_address_agent_or_text_reaches_the_log(
 
 
 def test_what_people_type_is_shown_as_text(url: str) -> None:
-    tab = Tab(url)
-    tab.get()
-    tab.say("/start")
-    tab.press("English")
+    tab = started(url)
     tab.say('<script>alert(1)</script><img src="https://evil.example/x">')
     assert "<script>alert" not in tab.page and "&lt;script&gt;" in tab.page
     assert "evil.example" not in re.sub(r"&lt;.*?&gt;", "", tab.page)
