@@ -5,11 +5,24 @@ fails them, so a green run never hides a check that did not happen."""
 from __future__ import annotations
 
 import os
+import shutil
 from typing import NoReturn
 
 import pytest
 
 REDIS_URL = os.environ.get("CIVICBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Headless Chromium with nothing of its own going on: no network of its own, no first-run pages.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def under_ci() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,10 +10,9 @@ from PIL import Image
 from bot.engine.engine import Engine
 from bot.reports import build
 from bot.reports.html import render_html
-from bot.testing.services import unavailable
+from bot.testing.services import CHROMIUM, CHROMIUM_FLAGS, unavailable
 from tests.conftest import Clock
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BLUE = (0x2A, 0x7A, 0xB9)
 GREEN = (0x3F, 0x9B, 0x4F)
 
@@ -28,14 +26,7 @@ def screenshot(html: str, folder: Path) -> Image.Image:
     subprocess.run(
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *CHROMIUM_FLAGS,
             "--hide-scrollbars",
             f"--user-data-dir={folder / 'profile'}",
             f"--screenshot={shot}",

@@ -23,12 +23,11 @@ from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
 from bot.storage import db
 from bot.storage.unit import Store
-from bot.testing.services import unavailable
+from bot.testing.services import CHROMIUM, CHROMIUM_FLAGS, unavailable
 from bot.testing.web import serving
 from bot.transports.web import COOKIE, CSP, WebChat
 from tests.conftest import UNLIMITED, Clock, make_library
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 SECRET = b"k" * 40
 MATCHED = "5G towers cause COVID-19"
@@ -59,14 +58,7 @@ def browser(tmp_path: Path, javascript: bool) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_FLAGS,
         "--window-size=1280,900",
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
