@@ -73,6 +73,14 @@ _NEGATION_WORDS = """not no never nor none nothing nobody neither isnt arent was
 NEGATIONS = frozenset(_NEGATION_WORDS.split())
 
 
+def headline_cased(text: str) -> bool:
+    """Whether a text capitalises nearly all of its longer words, as a headline in title case or
+    a message in capitals does: then a capital no longer tells a name from any other word."""
+    longer = [w for w in _WORD.findall(text) if len(w) >= 4 and w[0].lower() != w[0].upper()]
+    capital = sum(1 for w in longer if w[0].isupper())
+    return len(longer) >= 3 and capital >= 0.75 * len(longer)
+
+
 def name_terms(text: str) -> set[str]:
     """Index terms of the capitalised words of a text: the names it mentions."""
     return set(terms(" ".join(capitalised(text))))
@@ -194,14 +202,24 @@ class Corpus:
         statements: list[list[int]] = []
         pairs: list[list[int]] = []
         starts = [0]
-        for d, group in zip(self.documents, self.variants, strict=True):
+        # Per term: in how many claims it occurs, and in how many of those it is written as a name.
+        occurs = np.zeros(size, dtype=np.int32)
+        as_name = np.zeros(size, dtype=np.int32)
+        for d, group, said in zip(self.documents, self.variants, claim_terms, strict=True):
             # Names come from the sentences only: headlines are often in title case.
             names = name_terms("\n".join((d.claim, *d.phrasings)))
+            used = ids(said)
+            occurs[used] += 1
+            named = {vocab[t] for t in names if t in vocab}
+            as_name[[term for term in used if term in named]] += 1
             texts = (*group, fold(d.title)) if d.title else group
             for text in texts:
                 statements.append([vocab[t] for t in dict.fromkeys(predicate_terms(text, names))])
                 pairs.append(phrases([vocab[t] for t in content_terms(text)], size))
             starts.append(len(statements))
+        # A term the library's claims write as a name at least half the time they use it (or
+        # never use): how a message in title case or capitals is read (see `headline_cased`).
+        self.name_like = 2 * as_name >= occurs
         self.predicate = Forward(statements)
         self.phrases = Forward(pairs, wide=True)
         self.statement_starts = np.asarray(starts, dtype=np.int64)

@@ -21,6 +21,7 @@ from bot.matching.corpus import (
     Corpus,
     Forward,
     capitalised,
+    headline_cased,
     negated,
     phrases,
     predicate_terms,
@@ -98,14 +99,22 @@ def prepare(corpus: Corpus, text: str, signature_weight: float) -> Query:
     weight.update(dict.fromkeys(body, 1.0))
     idf = corpus.index.idf
     least = _NAME_MIN_IDF_SHARE * float(idf.max()) if len(idf) else 0.0
+    # In title case or capitals every word looks like a name; then a word the library knows
+    # counts as one only if the library's claims write it as one.
+    headline = headline_cased(message.body)
+
+    def name(term: str) -> bool:
+        return not headline or term not in vocab or bool(corpus.name_like[vocab[term]])
+
     names = " ".join(NAME.findall(message.body))
     entities = [
-        vocab[t] for t in dict.fromkeys(terms(names)) if t in vocab and idf[vocab[t]] >= least
+        vocab[t]
+        for t in dict.fromkeys(terms(names))
+        if t in vocab and idf[vocab[t]] >= least and name(t)
     ]
     folded = fold(message.body)
-    said = list(
-        dict.fromkeys(predicate_terms(folded, set(terms(" ".join(capitalised(message.body))))))
-    )
+    subject = {t for t in terms(" ".join(capitalised(message.body))) if name(t)}
+    said = list(dict.fromkeys(predicate_terms(folded, subject)))
     rarest = float(idf.max()) if len(idf) else 1.0
     numbers = [t for t in dict.fromkeys(content) if t[:1].isdigit()]
     return Query(

@@ -50,7 +50,7 @@ class Thresholds:
     """
 
     answer: float = 0.72
-    suggest: float = 0.53
+    suggest: float = 0.56
     candidate: float = 0.02
 
 
