@@ -12,7 +12,7 @@ Two sets, both against the bundled library as the chat builds it (bot.engine.con
   forward it, one per fact-check and language; the shares answered right, answered wrong and
   offered, per language and split.
 
-    .venv/bin/python bench/abstention.py [--content DIR] [--json] [--show]
+    .venv/bin/python bench/abstention.py [--content DIR] [--json] [--show] [--semantic]
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from bot.library.catalog import Library
 from bot.library.documents import documents_from_library
 from bot.library.loader import load_library
 from bot.matching import Matcher, Tier
+from bot.matching.model import Model
+from bot.matching.semantic import Encoder, load_encoder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "matching" / "fixtures"
 NEAR_MISS = FIXTURES / "near_miss"
@@ -80,9 +82,14 @@ def bundled(content: Path | None = None) -> Library:
     return loaded.library
 
 
-def chat_matcher(library: Library) -> Matcher:
-    """The matcher the chat builds for this library (bot.engine.content.Content.build)."""
-    return Matcher(documents_from_library(library), load_settings(None).matching.thresholds)
+def chat_matcher(
+    library: Library, encoder: Encoder | None = None, fitted: Model | None = None
+) -> Matcher:
+    """The matcher the chat builds for this library (bot.engine.content.Content.build), with
+    the sentence-embedding model when `encoder` is given."""
+    matching = load_settings(None).matching
+    thresholds = matching.model_copy(update={"semantic": encoder is not None}).thresholds
+    return Matcher(documents_from_library(library), thresholds, fitted=fitted, encoder=encoder)
 
 
 def rates(matcher: Matcher, library: Library, show: bool = False) -> dict[str, float]:
@@ -141,9 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=None, help="content folder")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--show", action="store_true", help="list every answered near miss")
+    parser.add_argument(
+        "--semantic", action="store_true", help="with the sentence-embedding model (its extra)"
+    )
     args = parser.parse_args(argv)
     library = bundled(args.content)
-    figures = rates(chat_matcher(library), library, show=args.show)
+    encoder = load_encoder() if args.semantic else None
+    figures = rates(chat_matcher(library, encoder), library, show=args.show)
     if args.json:
         print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
         return 0

@@ -23,6 +23,11 @@ right one at least half the time on the dev splits (masked tweets counting as of
 `--no-near-miss` fits and chooses on the benchmark alone.
 
     .venv/bin/python bench/fit_matching.py [--data DIR] [--sample N] [--fields] [--json] [--write]
+    .venv/bin/python bench/fit_matching.py --semantic [--write]
+
+`--semantic` fits the model for the optional sentence-embedding model (bot/matching/semantic.py,
+its extra installed): the same, with its cosine as one more feature; `--write` writes the
+weights, trees and chosen thresholds to bot/matching/semantic.json. About five minutes.
 
 About two minutes on one core; it says whether the trees it fitted are those shipped, and
 `--write` replaces them. `--sample N` fits on the first N training tweets of each split (for a
@@ -57,6 +62,7 @@ from bot.matching.evaluate import Ranked, score_run
 from bot.matching.features import NAMES
 from bot.matching.index import Field
 from bot.matching.matcher import LANGUAGE_BONUS, Ranking, tier_of
+from bot.matching.semantic import Encoder, load_encoder
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claim-matching"
 DATASETS = ("ct2020", "ct2022")
@@ -89,13 +95,18 @@ def _positions(matcher: Matcher) -> dict[str, list[int]]:
 
 
 def load_splits(
-    data: Path, split: str, sample: int | None, matchers: dict[str, Matcher]
+    data: Path,
+    split: str,
+    sample: int | None,
+    matchers: dict[str, Matcher],
+    encoder: Encoder | None = None,
 ) -> list[Split]:
     splits = []
     for dataset in DATASETS:
         folder = data / dataset
         if dataset not in matchers:
-            matchers[dataset] = Matcher(read_claims(str(folder / "claims.jsonl")))
+            documents = read_claims(str(folder / "claims.jsonl"))
+            matchers[dataset] = Matcher(documents, encoder=encoder, fitted=learned.DEFAULT)
         queries = read_queries(str(folder / f"{split}.queries.jsonl"))
         qrels = read_qrels(str(folder / f"{split}.qrels.tsv"))
         queries = [(qid, text) for qid, text in queries if qrels.get(qid)]
@@ -380,7 +391,7 @@ def constants(fitted: learned.Model, limits: Thresholds) -> str:
     """The fitted constants, as model.py and types.Thresholds spell them (the trees go to
     model.FOREST_FILE)."""
     lines = ["RANK_WEIGHTS: dict[str, float] = {"]
-    lines += [f'    "{name}": {fitted.rank[name]:.3f},' for name in NAMES]
+    lines += [f'    "{name}": {fitted.rank[name] + 0.0:.3f},' for name in NAMES]
     lines += ["}", f"TAIL_LOGIT = {fitted.tail_logit:.1f}"]
     lines += [f"# Thresholds(answer={limits.answer:g}, suggest={limits.suggest:g})"]
     return "\n".join(lines)
@@ -405,6 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--paraphrase-weight", type=float, default=5.0, help="weight of a tune paraphrase"
     )
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help=f"fit the model with the sentence embeddings (writes {learned.SEMANTIC_FILE.name})",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
         "--write", action="store_true", help=f"write the fitted trees to {learned.FOREST_FILE.name}"
@@ -412,14 +428,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fields:
         print("first stage:", search_fields(args.data, args.sample))
+    encoder = load_encoder() if args.semantic else None
+    target = learned.SEMANTIC_FILE if args.semantic else learned.FOREST_FILE
     matchers: dict[str, Matcher] = {}
-    train = load_splits(args.data, "train", args.sample, matchers)
+    train = load_splits(args.data, "train", args.sample, matchers, encoder)
     full, masked = collect(train)
     library = bundled(None)
-    own = Bundled(chat_matcher(library), library)
+    own = Bundled(chat_matcher(library, encoder, learned.DEFAULT), library)
     extra = own.items(args.near_miss_weight, args.paraphrase_weight) if args.near_miss else []
     fitted = fit_model(full, masked, extra)
-    dev_splits = load_splits(args.data, "dev", None, matchers)
+    dev_splits = load_splits(args.data, "dev", None, matchers, encoder)
     dev = {split.name: evaluate(split, fitted) for split in dev_splits}
     rows = own.rankings(fitted)
     documents = own.matcher.documents
@@ -434,16 +452,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         dev, bundled_ok if args.near_miss else None, args.min_precision, args.max_absent
     )
     print(constants(fitted, limits))
-    trees = fitted.forest.dumps()
-    shipped = learned.FOREST_FILE.read_text(encoding="utf-8")
-    print(f"{learned.FOREST_FILE.name}: {'as shipped' if trees == shipped else 'differs'}")
+    trees = learned.dumps_semantic(fitted, limits) if args.semantic else fitted.forest.dumps()
+    shipped = target.read_text(encoding="utf-8") if target.exists() else ""
+    print(f"{target.name}: {'as shipped' if trees == shipped else 'differs'}")
     if args.write:
-        learned.FOREST_FILE.write_text(trees, encoding="utf-8")
-        print(f"wrote {learned.FOREST_FILE}")
-    today = {split.name: evaluate(split, learned.DEFAULT) for split in dev_splits}
+        target.write_text(trees, encoding="utf-8")
+        print(f"wrote {target}")
+    current, current_limits = learned.DEFAULT, Thresholds()
+    if args.semantic and shipped:
+        current, current_limits = learned.load_semantic(target)
+    today = {split.name: evaluate(split, current) for split in dev_splits}
     report: dict[str, dict[str, float]] = {}
     for label, runs, chosen in (
-        ("model.py as it stands", today, Thresholds()),
+        ("model.py as it stands", today, current_limits),
         ("fitted, today's thresholds", dev, Thresholds()),
         ("fitted, chosen thresholds", dev, limits),
     ):
@@ -458,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{figures['absent_suggested']:.4f}"
             )
     for label, chosen_model, chosen in (
-        ("model.py as it stands", learned.DEFAULT, Thresholds()),
+        ("model.py as it stands", current, current_limits),
         ("fitted, chosen thresholds", fitted, limits),
     ):
         figures = answered(own.rankings(chosen_model), documents, chosen)

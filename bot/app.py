@@ -13,6 +13,7 @@ from bot.config import ENV_ADDRESS_KEY, ENV_SECRET_KEY, Settings, data_dir
 from bot.engine.content import Content
 from bot.engine.engine import Engine
 from bot.library.loader import load_library_or_raise
+from bot.matching.semantic import SemanticModelError, load_encoder
 from bot.service import Service
 from bot.service.threads import ENGINE_THREADS
 from bot.storage import db
@@ -58,7 +59,13 @@ def load_content(settings: Settings, path: Path | None = None) -> Content:
         raise StartupError(
             f"locale.default is '{default}' but {root} has no locales/{default}.yaml"
         )
-    return Content.build(library, default, settings.matching.thresholds)
+    encoder = None
+    if settings.matching.semantic:
+        try:
+            encoder = load_encoder()
+        except SemanticModelError as exc:
+            raise StartupError(f"matching.semantic is on, but {exc}") from exc
+    return Content.build(library, default, settings.matching.thresholds, encoder)
 
 
 def open_database(settings: Settings, keys: Keys | None = None) -> DbEngine:

@@ -17,6 +17,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.library.yamlread import Problem, YamlRefusedError, format_path, locate, read_yaml
+from bot.matching.model import chosen_thresholds
 from bot.matching.types import Thresholds
 
 ENV_CONFIG = "CIVICBOT_CONFIG"
@@ -94,12 +95,19 @@ class WebSettings(_Section):
 
 
 class MatchingSettings(_Section):
-    answer_threshold: Score = Thresholds.answer
-    suggest_threshold: Score = Thresholds.suggest
+    # The optional sentence-embedding model (the `semantic` extra).
+    semantic: bool = False
+    # Unset: the thresholds chosen for the model in use (bench/fit_matching.py).
+    answer_threshold: Score | None = None
+    suggest_threshold: Score | None = None
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(answer=self.answer_threshold, suggest=self.suggest_threshold)
+        chosen = chosen_thresholds(self.semantic)
+        return Thresholds(
+            answer=chosen.answer if self.answer_threshold is None else self.answer_threshold,
+            suggest=chosen.suggest if self.suggest_threshold is None else self.suggest_threshold,
+        )
 
 
 class LimitsSettings(_Section):

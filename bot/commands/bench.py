@@ -26,6 +26,7 @@ from bot.matching import Document, Matcher, Tier
 from bot.matching.evaluate import Ranked, score_run
 from bot.matching.matcher import tier_of
 from bot.matching.normalise import fold
+from bot.matching.semantic import SemanticModelError, load_encoder
 
 EXIT_USAGE = 2
 
@@ -48,6 +49,11 @@ def register(
     matching.add_argument("--claims", required=True, metavar="CLAIMS.jsonl")
     matching.add_argument("--queries", required=True, metavar="QUERIES.jsonl")
     matching.add_argument("--qrels", required=True, metavar="QRELS.tsv")
+    matching.add_argument(
+        "--semantic",
+        action="store_true",
+        help="with the sentence-embedding model (as matching.semantic: true)",
+    )
     matching.add_argument("--json", action="store_true", help="end with one JSON line")
     matching.set_defaults(func=run_matching)
 
@@ -154,9 +160,18 @@ def run_matching(args: argparse.Namespace) -> int:
     except (InputError, ConfigError) as exc:
         print(f"civicbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    thresholds = settings.matching.thresholds
+    semantic = settings.matching.semantic or args.semantic
+    encoder = None
+    if semantic:
+        try:
+            encoder = load_encoder()
+        except SemanticModelError as exc:
+            print(f"civicbot: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    matching = settings.matching.model_copy(update={"semantic": semantic})
+    thresholds = matching.thresholds
     started = time.perf_counter()
-    matcher = Matcher(documents, thresholds)
+    matcher = Matcher(documents, thresholds, encoder=encoder)
     index_s = time.perf_counter() - started
     ids = [doc.id for doc in matcher.documents]
     positions = gold_positions(matcher.documents)

@@ -13,6 +13,7 @@ from bot.library.catalog import Library
 from bot.library.documents import documents_from_library, pictures_from_library
 from bot.matching import Matcher, Thresholds
 from bot.matching.pictures import PictureIndex
+from bot.matching.semantic import Encoder
 from bot.texts.templates import Texts
 
 
@@ -24,7 +25,13 @@ class Content:
     pictures: PictureIndex[tuple[str, str]] = field(default_factory=PictureIndex)
 
     @classmethod
-    def build(cls, library: Library, default_language: str, thresholds: Thresholds) -> Content:
+    def build(
+        cls,
+        library: Library,
+        default_language: str,
+        thresholds: Thresholds,
+        encoder: Encoder | None = None,
+    ) -> Content:
         texts = Texts(library.locales, default_language)
-        matcher = Matcher(documents_from_library(library), thresholds)
+        matcher = Matcher(documents_from_library(library), thresholds, encoder=encoder)
         return cls(library, texts, matcher, pictures_from_library(library))

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.matching.index import Bm25Index, Field, IntArray
+from bot.matching.index import Bm25Index, Field, FloatArray, IntArray
 from bot.matching.normalise import fold, split_folded
+from bot.matching.semantic import Encoder
 from bot.matching.stem import stem
 from bot.matching.stopwords import STOPWORDS
 from bot.matching.types import Document
@@ -136,7 +137,10 @@ class Corpus:
     """Documents turned into an index, forward indexes and folded texts."""
 
     def __init__(
-        self, documents: Sequence[Document], settings: IndexSettings | None = None
+        self,
+        documents: Sequence[Document],
+        settings: IndexSettings | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         # Building allocates millions of small objects and frees none of them until the end:
         # the cyclic garbage collector would only rescan them (a third of the build time).
@@ -147,6 +151,11 @@ class Corpus:
         finally:
             if collecting:
                 gc.enable()
+        # With the sentence-embedding model: a unit vector per phrasing (rows as `wording`).
+        self.encoder = encoder
+        self.vectors: FloatArray | None = None
+        if encoder is not None:
+            self.vectors = encoder.encode([text for group in self.variants for text in group])
 
     def _build(self, documents: Sequence[Document], settings: IndexSettings) -> None:
         self.settings = settings
@@ -246,6 +255,7 @@ class Corpus:
     def nbytes(self) -> int:
         """Memory held by the numeric arrays (the texts and the vocabulary come on top)."""
         arrays = self.index.nbytes() + self.numeric.nbytes
+        arrays += 0 if self.vectors is None else self.vectors.nbytes
         forwards = [self.claim, self.title, self.every, self.names]
         forwards += [self.predicate, self.stated, self.phrases, self.wording]
         return int(arrays + sum(f.nbytes() for f in forwards))

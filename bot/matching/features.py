@@ -54,6 +54,7 @@ NAMES = (
     "negation",  # one of message and claim denies or dismisses ("not", "never", "fake"), not both
     "shared",  # distinct content words of the message found in the fact-check (0-3, scaled)
     "phrase",  # the best phrasing's pairs of adjacent content words found in the message
+    "cosine",  # sentence-embedding cosine with the closest phrasing (0 without the model)
 )
 COLUMN = {name: position for position, name in enumerate(NAMES)}
 # Names must be rarer than this share of the rarest term's idf to count: "The" is not a name.
@@ -81,6 +82,7 @@ class Query:
     unknown_numbers: int = 0  # and those it does not
     negated: bool = False
     phrases: frozenset[int] = frozenset()  # keys of adjacent content-word pairs (corpus.phrases)
+    vector: FloatArray | None = None  # the body's sentence embedding, with the model
 
 
 def query_terms(text: str) -> list[str]:
@@ -133,6 +135,7 @@ def prepare(corpus: Corpus, text: str, signature_weight: float) -> Query:
         unknown_numbers=sum(1 for t in numbers if t not in vocab),
         negated=negated(folded),
         phrases=frozenset(phrases([vocab.get(t, -1) for t in content], len(vocab))),
+        vector=None if corpus.encoder is None else corpus.encoder.encode([folded])[0],
     )
 
 
@@ -205,6 +208,11 @@ def compute(corpus: Corpus, query: Query, docs: IntArray, bm25: FloatArray) -> F
     named = _share(corpus, name_terms, name_owner, mask, count)
     out[:, col["doc_names"]] = np.where(has_names, named, 0.5)
     _predicate(corpus, query, docs, mask, out)
+    if query.vector is not None and corpus.vectors is not None:
+        rows, row_owner = _rows(corpus.variant_starts, docs)
+        closest = np.full(count, -1.0, dtype=np.float32)
+        np.maximum.at(closest, row_owner, corpus.vectors[rows] @ query.vector)
+        out[:, col["cosine"]] = closest
     return out
 
 

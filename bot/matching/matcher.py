@@ -3,7 +3,9 @@
 Two stages keep it both fast and accurate. BM25F shortlists the best `candidates` fact-checks by
 shared rare words (milliseconds at 100k fact-checks); a learned linear reranker then orders the
 shortlist with fuzzy, coverage, number and name features, and a calibrated confidence decides the
-tier. A link in the message that equals one of a fact-check's links wins outright.
+tier. A link in the message that equals one of a fact-check's links wins outright. With the
+optional sentence-embedding model (semantic.py) the reranker also reads how close the message's
+meaning is to each candidate's claim.
 
 A Matcher is immutable after construction: build a new one when the library reloads and swap it
 in; `match` may run in several threads at once.
@@ -19,6 +21,7 @@ import numpy as np
 from bot.matching import features, model
 from bot.matching.corpus import Corpus, IndexSettings
 from bot.matching.index import FloatArray, IntArray
+from bot.matching.semantic import Encoder
 from bot.matching.types import Document, Match, MatchResult, Thresholds, Tier
 
 # Share of a tweet signature's weight in the query: the person quoted is often the claim's subject.
@@ -72,11 +75,16 @@ class Matcher:
         settings: IndexSettings | None = None,
         candidates: int = CANDIDATES,
         fitted: model.Model | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
+        """With an `encoder` (semantic.load_encoder) the features include the sentence
+        embeddings' cosine, and the model defaults to the one fitted with it."""
         self.thresholds = thresholds or Thresholds()
-        self.corpus = Corpus(documents, settings)
+        self.corpus = Corpus(documents, settings, encoder)
         self.candidates = candidates
-        self.model = fitted or model.DEFAULT
+        if fitted is None:
+            fitted = model.load_semantic()[0] if encoder is not None else model.DEFAULT
+        self.model = fitted
 
     @property
     def documents(self) -> tuple[Document, ...]:

@@ -19,6 +19,11 @@ file) and checked on the dev splits:
   topics) and every own claim and phrasing (as written and misspelt) with its fact-check
   removed; its positives: the training tweets with the library whole, and those claims,
   phrasings and tune paraphrases as they are.
+
+With the optional sentence-embedding model (semantic.py) one more feature, the cosine of the
+message with the candidate's closest phrasing, is read, and a second model fitted the same way
+with it (`--semantic`) ranks and decides, with thresholds chosen for it: semantic.json holds
+its weights, trees and thresholds. Without the model the cosine is 0 and weighs nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import numpy as np
 from bot.matching.boost import Forest
 from bot.matching.features import COLUMN, NAMES
 from bot.matching.index import FloatArray
+from bot.matching.types import Thresholds
 
 # One weight per feature of features.NAMES.
 RANK_WEIGHTS: dict[str, float] = {
@@ -56,6 +62,7 @@ RANK_WEIGHTS: dict[str, float] = {
     "negation": -0.021,
     "shared": -1.607,
     "phrase": 0.063,
+    "cosine": 0.0,
 }
 MARGIN_CAP = 5.0
 # The confidence was fitted on shortlists of 100 candidates. A small library gives shorter
@@ -140,6 +147,38 @@ class Model:
 
 
 DEFAULT = Model()
+
+# The model fitted with the sentence-embedding feature ("cosine"), used when the bot runs with
+# the optional model (semantic.py): bench/fit_matching.py --semantic --write writes the file.
+SEMANTIC_FILE = Path(__file__).with_name("semantic.json")
+
+
+def load_semantic(path: Path = SEMANTIC_FILE) -> tuple[Model, Thresholds]:
+    """The model fitted with the sentence embeddings, and the thresholds chosen for it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fitted = Model(
+        rank={name: float(data["rank"][name]) for name in NAMES},
+        forest=Forest.from_json(data["forest"]),
+        tail_logit=float(data["tail_logit"]),
+    )
+    chosen = data["thresholds"]
+    return fitted, Thresholds(answer=float(chosen["answer"]), suggest=float(chosen["suggest"]))
+
+
+def chosen_thresholds(semantic: bool) -> Thresholds:
+    """The thresholds chosen for the lexical model (types.Thresholds) or the semantic one."""
+    return load_semantic()[1] if semantic else Thresholds()
+
+
+def dumps_semantic(fitted: Model, limits: Thresholds) -> str:
+    """The file `load_semantic` reads."""
+    data = {
+        "rank": {name: round(float(fitted.rank[name]), 3) + 0.0 for name in NAMES},
+        "tail_logit": fitted.tail_logit,
+        "thresholds": {"answer": limits.answer, "suggest": limits.suggest},
+        "forest": fitted.forest.to_json(),
+    }
+    return json.dumps(data, separators=(",", ":")) + "\n"
 
 
 def rank_scores(features: FloatArray) -> FloatArray:

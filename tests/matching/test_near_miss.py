@@ -4,7 +4,9 @@ rest: true news, chat and claims it has no fact-check for, on the same people an
 The near-miss set (fixtures/near_miss/*.jsonl) was written for this: each message names the
 bundled fact-check it is near. Its `tune` part was used to fit the matcher (bench/fit_matching.py),
 its `held` part never was; both are held to the same bar here. The library is loaded as shipped,
-so these tests cover every fact-check added later too.
+so these tests cover every fact-check added later too. Each test runs twice: with the lexical
+matcher, and with the optional sentence-embedding model (`matching.semantic`, needs its extra; see
+tests/matching/test_semantic.py).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import load_content
-from bot.config import Settings
+from bot.config import MatchingSettings, Settings
 from bot.engine.content import Content
 from bot.matching import Tier
+from bot.matching.semantic import INSTALL, available
+from bot.testing.services import unavailable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MAX_ANSWERED = 0.02
@@ -35,9 +39,14 @@ NEAR_MISSES = _records("near_miss")
 PARAPHRASES = _records("paraphrases")
 
 
-@pytest.fixture(scope="module")
-def content() -> Content:
-    return load_content(Settings())  # the bundled library, as the running bot builds it
+@pytest.fixture(scope="module", params=["lexical", "semantic"])
+def content(request: pytest.FixtureRequest) -> Content:
+    # The bundled library, as the running bot builds it.
+    if request.param == "semantic":
+        if not available():
+            unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+        return load_content(Settings(matching=MatchingSettings(semantic=True)))
+    return load_content(Settings())
 
 
 def test_the_near_miss_set_is_big_enough_and_keeps_a_held_out_part(content: Content) -> None:
