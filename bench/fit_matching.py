@@ -27,7 +27,7 @@ right one at least half the time on the dev splits (masked tweets counting as of
 
 `--semantic` fits the model for the optional sentence-embedding model (bot/matching/semantic.py,
 its extra installed): the same, with its cosine as one more feature; `--write` writes the
-weights, trees and chosen thresholds to bot/matching/semantic.json. About five minutes.
+weights, trees and chosen thresholds to bot/matching/semantic.json. About ten minutes on one core.
 
 About two minutes on one core; it says whether the trees it fitted are those shipped, and
 `--write` replaces them. `--sample N` fits on the first N training tweets of each split (for a
@@ -231,22 +231,25 @@ class Bundled:
         they are few, and the chat meets far more of them than of benchmark tweets), every own
         claim and phrasing, each also misspelt (see `misspelt`), and every tune paraphrase
         (counted `paraphrase_weight` times), once with its fact-check in the library and once
-        masked out."""
+        masked out. With the sentence model, only the messages it reads: the others are
+        ranked by the lexical model (Matcher.rank)."""
         found = [
-            (self.item(e.text, e.language, None, masked=False), near_miss_weight)
+            (e.text, self.item(e.text, e.language, None, masked=False), near_miss_weight)
             for e in near_misses()
             if e.split == "tune"
         ]
         typos = random.Random(TYPO_SEED)
         for text, language, fc_id in positives(self.library):
             for said in (text, misspelt(text, typos)):
-                found.append((self.item(said, language, fc_id, masked=False), 1.0))
-                found.append((self.item(said, language, fc_id, masked=True), 1.0))
+                found.append((said, self.item(said, language, fc_id, masked=False), 1.0))
+                found.append((said, self.item(said, language, fc_id, masked=True), 1.0))
         for e in paraphrases():
             if e.split == "tune":
-                found.append((self.item(e.text, e.language, e.near, False), paraphrase_weight))
-                found.append((self.item(e.text, e.language, e.near, True), 1.0))
-        return found
+                right = self.item(e.text, e.language, e.near, False)
+                found.append((e.text, right, paraphrase_weight))
+                found.append((e.text, self.item(e.text, e.language, e.near, True), 1.0))
+        semantic = self.matcher.corpus.encoder is not None
+        return [(item, w) for text, item, w in found if not semantic or self.matcher.reads(text)]
 
     def rankings(self, fitted: learned.Model) -> list[tuple[str, Ranking, str | None]]:
         """(group, ranking, right id) for every near miss and every own claim and phrasing."""
@@ -265,6 +268,12 @@ class Bundled:
         return found
 
 
+def judged(ranking: Ranking, limits: Thresholds) -> Tier:
+    """The tier the chat gives: a message the sentence model cannot read was ranked by the
+    lexical model, and its thresholds (as chosen for it) judge it."""
+    return tier_of(ranking, Thresholds() if ranking.fallback else limits)
+
+
 def answered(
     rows: Sequence[tuple[str, Ranking, str | None]],
     documents: Sequence[Document],
@@ -273,7 +282,7 @@ def answered(
     """Near misses answered per language and split; own texts answered right and wrong."""
     figures: dict[str, list[bool]] = {}
     for group, ranking, right in rows:
-        answer = tier_of(ranking, limits) is Tier.ANSWER
+        answer = judged(ranking, limits) is Tier.ANSWER
         if right is None:
             figures.setdefault(group, []).append(answer)
             continue
@@ -311,11 +320,11 @@ def evaluate(split: Split, fitted: learned.Model) -> list[Outcome]:
 def summary(outcomes: Sequence[Outcome], limits: Thresholds) -> dict[str, float]:
     """The figures `civicbot bench matching` prints for these outcomes and thresholds."""
     results = {
-        str(n): Ranked(o.ranked, tier_of(o.present, limits) is Tier.ANSWER)
+        str(n): Ranked(o.ranked, judged(o.present, limits) is Tier.ANSWER)
         for n, o in enumerate(outcomes)
     }
     scores = score_run(results, {str(n): o.gold for n, o in enumerate(outcomes)}, k=5)
-    absent = [tier_of(o.absent, limits) for o in outcomes]
+    absent = [judged(o.absent, limits) for o in outcomes]
     scores["absent_answered"] = sum(t is Tier.ANSWER for t in absent) / max(len(absent), 1)
     scores["absent_suggested"] = sum(t is Tier.SUGGEST for t in absent) / max(len(absent), 1)
     return scores
@@ -326,10 +335,10 @@ def offered_precision(outcomes: Sequence[Outcome], limits: Thresholds) -> float:
     one among the first three; 1.0 when none is offered."""
     offered = hits = 0
     for o in outcomes:
-        if tier_of(o.present, limits) is Tier.SUGGEST:
+        if judged(o.present, limits) is Tier.SUGGEST:
             offered += 1
             hits += bool(o.gold.intersection(o.ranked[:3]))
-        if tier_of(o.absent, limits) is Tier.SUGGEST:
+        if judged(o.absent, limits) is Tier.SUGGEST:
             offered += 1
     return hits / offered if offered else 1.0
 
@@ -423,7 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
-        "--write", action="store_true", help=f"write the fitted trees to {learned.FOREST_FILE.name}"
+        "--write",
+        action="store_true",
+        help=f"write the fitted trees to {learned.FOREST_FILE.name} (with --semantic: the "
+        f"whole model to {learned.SEMANTIC_FILE.name})",
     )
     args = parser.parse_args(argv)
     if args.fields:
@@ -459,12 +471,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         target.write_text(trees, encoding="utf-8")
         print(f"wrote {target}")
     current, current_limits = learned.DEFAULT, Thresholds()
+    shipped_name = learned.SEMANTIC_FILE.name if args.semantic else "model.py"
     if args.semantic and shipped:
         current, current_limits = learned.load_semantic(target)
     today = {split.name: evaluate(split, current) for split in dev_splits}
     report: dict[str, dict[str, float]] = {}
     for label, runs, chosen in (
-        ("model.py as it stands", today, current_limits),
+        (f"{shipped_name} as it stands", today, current_limits),
         ("fitted, today's thresholds", dev, Thresholds()),
         ("fitted, chosen thresholds", dev, limits),
     ):
@@ -479,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{figures['absent_suggested']:.4f}"
             )
     for label, chosen_model, chosen in (
-        ("model.py as it stands", current, current_limits),
+        (f"{shipped_name} as it stands", current, current_limits),
         ("fitted, chosen thresholds", fitted, limits),
     ):
         figures = answered(own.rankings(chosen_model), documents, chosen)

@@ -64,7 +64,7 @@ def ranked(matcher: Matcher, text: str) -> Ranked:
     """The ranking MAP@5 is taken from (as `civicbot bench`), and whether the bot answers."""
     ranking = matcher.rank(text)
     ids = list(dict.fromkeys(matcher.documents[p].id for p in ranking.docs))
-    return Ranked(ids, answered=tier_of(ranking, matcher.thresholds) is Tier.ANSWER)
+    return Ranked(ids, answered=tier_of(ranking, matcher.limits(ranking)) is Tier.ANSWER)
 
 
 def english(reader: Reader, data: Path, sample: int | None) -> dict[str, object]:

@@ -50,8 +50,14 @@ def _embedded(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def load_content(settings: Settings, path: Path | None = None) -> Content:
-    """Load and check the library (ContentError lists every problem) and build its index."""
+def load_content(
+    settings: Settings, path: Path | None = None, sentence_model: bool = True
+) -> Content:
+    """Load and check the library (ContentError lists every problem) and build its index.
+
+    `sentence_model=False` leaves the optional sentence model out even when the settings turn
+    it on: for commands that read the library but match nothing (it costs seconds and about
+    half a gigabyte of memory)."""
     root = path or settings.content_path()
     library = load_library_or_raise(root, str(root))
     default = settings.locale.default
@@ -60,12 +66,15 @@ def load_content(settings: Settings, path: Path | None = None) -> Content:
             f"locale.default is '{default}' but {root} has no locales/{default}.yaml"
         )
     encoder = None
-    if settings.matching.semantic:
+    if settings.matching.semantic and sentence_model:
         try:
             encoder = load_encoder()
         except SemanticModelError as exc:
             raise StartupError(f"matching.semantic is on, but {exc}") from exc
-    return Content.build(library, default, settings.matching.thresholds, encoder)
+    matching = settings.matching
+    return Content.build(
+        library, default, matching.thresholds, encoder, matching.fallback_thresholds
+    )
 
 
 def open_database(settings: Settings, keys: Keys | None = None) -> DbEngine:

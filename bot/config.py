@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.library.yamlread import Problem, YamlRefusedError, format_path, locate, read_yaml
 from bot.matching.model import chosen_thresholds
@@ -101,13 +101,35 @@ class MatchingSettings(_Section):
     answer_threshold: Score | None = None
     suggest_threshold: Score | None = None
 
-    @property
-    def thresholds(self) -> Thresholds:
-        chosen = chosen_thresholds(self.semantic)
+    @model_validator(mode="after")
+    def _suggest_below_answer(self) -> MatchingSettings:
+        for semantic in {False, self.semantic}:
+            limits = self._resolved(semantic)
+            if limits.suggest > limits.answer:
+                model = "sentence-model" if semantic else "lexical"
+                raise ValueError(
+                    f"suggest_threshold ({limits.suggest:g}) is above answer_threshold "
+                    f"({limits.answer:g}) for the {model} matcher: set both, suggest <= answer"
+                )
+        return self
+
+    def _resolved(self, semantic: bool) -> Thresholds:
+        chosen = chosen_thresholds(semantic)
         return Thresholds(
             answer=chosen.answer if self.answer_threshold is None else self.answer_threshold,
             suggest=chosen.suggest if self.suggest_threshold is None else self.suggest_threshold,
         )
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds for the model in use: those set here, else those chosen for it."""
+        return self._resolved(self.semantic)
+
+    @property
+    def fallback_thresholds(self) -> Thresholds:
+        """With the sentence model, the thresholds for messages it cannot read (ranked by the
+        lexical model): those set here, else those chosen for the lexical model."""
+        return self._resolved(False)
 
 
 class LimitsSettings(_Section):

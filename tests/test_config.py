@@ -92,3 +92,16 @@ def test_database_url_default_env_and_postgres_driver(tmp_path: Path) -> None:
     assert settings.database_url(environ=env) == "postgresql+psycopg://u@h:5432/db"
     assert normalise_database_url("postgres://x/y") == "postgresql+psycopg://x/y"
     assert normalise_database_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_a_suggest_threshold_above_the_answer_threshold_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("matching:\n  answer_threshold: 0.5\n")  # the lexical suggest is 0.56
+    with pytest.raises(ConfigError) as caught:
+        load_settings(str(path))
+    message = str(caught.value)
+    assert f"{path}:1:1: matching: Value error, " in message
+    assert "suggest_threshold (0.56) is above answer_threshold (0.5)" in message
+    path.write_text("matching:\n  answer_threshold: 0.5\n  suggest_threshold: 0.4\n")
+    matching = load_settings(str(path)).matching
+    assert (matching.thresholds.answer, matching.thresholds.suggest) == (0.5, 0.4)

@@ -169,9 +169,10 @@ def run_matching(args: argparse.Namespace) -> int:
             print(f"civicbot: {exc}", file=sys.stderr)
             return EXIT_USAGE
     matching = settings.matching.model_copy(update={"semantic": semantic})
-    thresholds = matching.thresholds
     started = time.perf_counter()
-    matcher = Matcher(documents, thresholds, encoder=encoder)
+    matcher = Matcher(
+        documents, matching.thresholds, encoder=encoder, fallback=matching.fallback_thresholds
+    )
     index_s = time.perf_counter() - started
     ids = [doc.id for doc in matcher.documents]
     positions = gold_positions(matcher.documents)
@@ -185,14 +186,16 @@ def run_matching(args: argparse.Namespace) -> int:
         latencies.append((time.perf_counter() - started) * 1000)
         ranking = matcher.rank(text)
         ranked = list(dict.fromkeys(ids[position] for position in ranking.docs))
-        answered = tier_of(ranking, thresholds) is Tier.ANSWER
+        answered = tier_of(ranking, matcher.limits(ranking)) is Tier.ANSWER
         results[query_id] = Ranked(ranked, answered=answered)
         relevant = qrels.get(query_id, ())
         gold = sorted({p for doc_id in relevant for p in positions.get(doc_id, ())})
         if gold:
-            absent.append(tier_of(matcher.rank(text, without=gold), thresholds))
+            masked = matcher.rank(text, without=gold)
+            absent.append(tier_of(masked, matcher.limits(masked)))
             own = [p for p in gold if ids[p] in relevant]
-            strict.append(tier_of(matcher.rank(text, without=own), thresholds))
+            masked = matcher.rank(text, without=own)
+            strict.append(tier_of(masked, matcher.limits(masked)))
     scores = score_run(results, qrels, k=5)
     summary = {
         **{key: round(value, 4) for key, value in scores.items()},
@@ -213,7 +216,7 @@ def run_matching(args: argparse.Namespace) -> int:
         f"P@1 {summary['p@1']:.4f}  R@5 {summary['r@5']:.4f}"
     )
     print(
-        f"answer tier (confidence >= {thresholds.answer:g}): precision "
+        f"answer tier (confidence >= {matcher.thresholds.answer:g}): precision "
         f"{summary['answer_precision']:.4f} at coverage {summary['answer_coverage']:.4f}"
     )
     print(

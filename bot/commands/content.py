@@ -146,7 +146,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    content = load_content(settings, Path(args.content) if args.content else None)
+    root = Path(args.content) if args.content else None
+    content = load_content(settings, root, sentence_model=False)  # nothing is matched here
     language = args.language or settings.locale.default
     try:
         replies = preview(content, args.id, language)

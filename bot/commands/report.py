@@ -51,7 +51,8 @@ def register(
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    content = load_content(settings, Path(args.content) if args.content else None)
+    root = Path(args.content) if args.content else None
+    content = load_content(settings, root, sentence_model=False)  # nothing is matched here
     engine = open_database(settings)
     now = dt.datetime.now(dt.UTC)
     with Store(engine).unit(write=False) as unit:

@@ -31,7 +31,9 @@ class Content:
         default_language: str,
         thresholds: Thresholds,
         encoder: Encoder | None = None,
+        fallback: Thresholds | None = None,
     ) -> Content:
         texts = Texts(library.locales, default_language)
-        matcher = Matcher(documents_from_library(library), thresholds, encoder=encoder)
+        documents = documents_from_library(library)
+        matcher = Matcher(documents, thresholds, encoder=encoder, fallback=fallback)
         return cls(library, texts, matcher, pictures_from_library(library))

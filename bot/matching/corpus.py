@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.matching.index import Bm25Index, Field, FloatArray, IntArray
 from bot.matching.normalise import fold, split_folded
-from bot.matching.semantic import Encoder
+from bot.matching.semantic import Encoder, encode_library
 from bot.matching.stem import stem
 from bot.matching.stopwords import STOPWORDS
 from bot.matching.types import Document
@@ -155,7 +155,8 @@ class Corpus:
         self.encoder = encoder
         self.vectors: FloatArray | None = None
         if encoder is not None:
-            self.vectors = encoder.encode([text for group in self.variants for text in group])
+            texts = [text for group in self.variants for text in group]
+            self.vectors = encode_library(encoder, texts)
 
     def _build(self, documents: Sequence[Document], settings: IndexSettings) -> None:
         self.settings = settings

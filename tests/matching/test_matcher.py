@@ -186,3 +186,13 @@ def test_masked_documents_are_never_ranked(matcher: Matcher) -> None:
     masked = matcher.rank(text, without=[full.docs[0]])
     assert full.docs[0] not in masked.docs
     assert masked.confidence < full.confidence
+
+
+def test_an_answer_always_shows_its_factcheck_whatever_the_thresholds() -> None:
+    # Thresholds out of order (the config refuses them; a caller might not) still never give
+    # an answer without the fact-check it answers with.
+    matcher = Matcher(LIBRARY, Thresholds(answer=0.01, suggest=0.99, candidate=0.99))
+    result = matcher.match("France sold the Eiffel Tower to China for 3 billion euros")
+    assert result.tier is Tier.ANSWER
+    assert result.best is not None
+    assert result.best.document_id == "eiffel-sold"

