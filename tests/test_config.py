@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from bot.config import ConfigError, Settings, load_settings, normalise_database_url
+from bot.matching.model import chosen_thresholds
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -105,3 +106,10 @@ def test_a_suggest_threshold_above_the_answer_threshold_is_named(tmp_path: Path)
     path.write_text("matching:\n  answer_threshold: 0.5\n  suggest_threshold: 0.4\n")
     matching = load_settings(str(path)).matching
     assert (matching.thresholds.answer, matching.thresholds.suggest) == (0.5, 0.4)
+
+
+def test_the_example_names_the_thresholds_chosen_for_each_model() -> None:
+    text = EXAMPLE.read_text()
+    for semantic in (False, True):
+        chosen = chosen_thresholds(semantic)
+        assert f"{chosen.answer:g} and {chosen.suggest:g}" in text
