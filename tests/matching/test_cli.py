@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.matching.semantic import INSTALL, available, load_encoder
-from bot.testing.services import unavailable
+from bot.matching.semantic import load_encoder
+from bot.testing.services import require_sentence_model
 from tests.library.test_documents import make_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -163,9 +163,7 @@ def test_bench_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def counted_encodings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The model, loaded, with every call of its `encode` counted (texts per call)."""
-    if not available():
-        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
-    model = type(load_encoder())
+    model = type(require_sentence_model())
     calls: list[int] = []
     encode = model.encode
 

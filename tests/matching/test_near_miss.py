@@ -21,8 +21,7 @@ from bot.app import load_content
 from bot.config import MatchingSettings, Settings
 from bot.engine.content import Content
 from bot.matching import Tier
-from bot.matching.semantic import INSTALL, available
-from bot.testing.services import unavailable
+from bot.testing.services import require_sentence_model
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MAX_ANSWERED = 0.02
@@ -43,8 +42,7 @@ PARAPHRASES = _records("paraphrases")
 def content(request: pytest.FixtureRequest) -> Content:
     # The bundled library, as the running bot builds it.
     if request.param == "semantic":
-        if not available():
-            unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+        require_sentence_model()
         return load_content(Settings(matching=MatchingSettings(semantic=True)))
     return load_content(Settings())
 

