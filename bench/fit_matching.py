@@ -27,7 +27,8 @@ right one at least half the time on the dev splits (masked tweets counting as of
 
 `--semantic` fits the model for the optional sentence-embedding model (bot/matching/semantic.py,
 its extra installed): the same, with its cosine as one more feature; `--write` writes the
-weights, trees and chosen thresholds to bot/matching/semantic.json. About ten minutes on one core.
+weights, trees and chosen thresholds to bot/matching/semantic.json. About 45 minutes on one core
+(encoding the two benchmark libraries; their vectors are then kept for `civicbot bench matching`).
 
 About two minutes on one core; it says whether the trees it fitted are those shipped, and
 `--write` replaces them. `--sample N` fits on the first N training tweets of each split (for a

