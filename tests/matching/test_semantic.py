@@ -7,6 +7,7 @@ others use a small stand-in encoder, or check what happens when the extra is mis
 
 from __future__ import annotations
 
+import os
 import socket
 import zipfile
 from collections.abc import Sequence
@@ -152,7 +153,8 @@ def test_the_model_ships_in_its_packages_and_is_unpacked_checked(tmp_path: Path)
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) == sorted(
         FILES
     )
-    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no work folder left behind
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [f".{MODEL}.lock", folder.name]  # and no work folder left behind
     (folder / "vocab.txt").write_text("tampered", encoding="utf-8")
     assert unpacked(parts, tmp_path) == folder  # unpacked again: a cache, never trusted
     check_files(folder)
@@ -169,8 +171,8 @@ def test_the_cache_folder_is_the_users_unless_configured(monkeypatch: pytest.Mon
 def test_an_archive_with_a_file_of_another_size_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "parts.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        for name, (size, _) in FILES.items():
-            zipped.writestr(f"{MODEL}/{name}", b"x" * (size + 1 if name == "config.json" else 1))
+        for name in FILES:
+            zipped.writestr(f"{MODEL}/{name}", b"x")
     one = archive.read_bytes()
     first, second = tmp_path / "a.001", tmp_path / "a.002"
     first.write_bytes(one[:100])
@@ -180,7 +182,7 @@ def test_an_archive_with_a_file_of_another_size_is_refused(tmp_path: Path) -> No
     first.write_bytes(b"not a zip archive")
     with pytest.raises(SemanticModelError, match=r"no readable archive"):
         unpacked([first], tmp_path / "cache")
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == []
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f".{MODEL}.lock"]
 
 
 @pytest.mark.parametrize(
@@ -303,17 +305,34 @@ def test_a_stored_library_that_cannot_be_read_is_encoded_again(tmp_path: Path) -
     encoder = Stored(tmp_path)
     semantic.encode_library(encoder, texts)
     assert encoder.calls == [texts]
-    stored.write_bytes(b"\x93NUMPY garbage")
-    encoder = Stored(tmp_path)
-    again = semantic.encode_library(encoder, texts)
-    assert encoder.calls == [texts]
-    assert again.shape == (2, 64)  # the stand-in's width: what it encoded, not what was stored
+    for unreadable in (b"\x93NUMPY garbage", b""):  # b"": cut off before a byte was written
+        stored.write_bytes(unreadable)
+        encoder = Stored(tmp_path)
+        again = semantic.encode_library(encoder, texts)
+        assert encoder.calls == [texts]
+        assert again.shape == (2, 64)  # what the stand-in encoded, not what was stored
 
 
 def test_the_store_keeps_the_most_recently_used_libraries(tmp_path: Path) -> None:
-    for n in range(semantic.STORED_LIBRARIES + 3):
+    def written(n: int) -> Path:
+        before = set(tmp_path.glob("library-*.npy"))
         semantic.encode_library(Stored(tmp_path), [f"claim number {n}"])
+        (new,) = set(tmp_path.glob("library-*.npy")) - before
+        os.utime(new, (n * 10, n * 10))  # one library after another, long ago
+        return new
+
+    first = written(0)
+    stale = tmp_path / "left-by-a-stopped-process.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    for n in range(1, semantic.STORED_LIBRARIES + 3):
+        written(n)
+        if n == 3:
+            reader = Stored(tmp_path)
+            semantic.encode_library(reader, ["claim number 0"])  # read: used just now
+            assert reader.calls == []
     assert len(list(tmp_path.glob("library-*.npy"))) == semantic.STORED_LIBRARIES
+    assert first.exists()  # the oldest written, but read since
     assert not list(tmp_path.glob("*.tmp"))
     unwritable = tmp_path / "file"
     unwritable.write_text("not a folder", encoding="utf-8")

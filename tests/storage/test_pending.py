@@ -74,7 +74,7 @@ def test_redis_holds_neither_the_text_nor_the_pseudonym() -> None:
         names = [name.decode() for name in client.scan_iter(match=f"{REDIS_PREFIX}*")]
         assert not [name for name in names if user in name]
         raw = client.get(store.name(user))
-        assert raw is not None
+        assert isinstance(raw, bytes)
         assert b"Lenina" not in raw and b"mayor" not in raw
         # Not the JSON it seals: a Fernet token is base64, which has no quotes (a bare "ru"
         # turns up in one token in twenty by chance).
